@@ -1,0 +1,6 @@
+export * from "./errors";
+export * from "./correlation";
+export * from "./logger";
+export * from "./redis";
+export * from "./env";
+export * from "./secrets/keyring";

@@ -1,0 +1,3 @@
+export * from "./client";
+export * as schema from "./schema";
+export { and, asc, desc, eq, gt, gte, inArray, isNull, isNotNull, lt, lte, ne, or, sql, count } from "drizzle-orm";

@@ -1,0 +1,242 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { createdAt, id, timestamps } from "./_columns";
+import { tenants, users } from "./identity";
+
+export const channelTypeEnum = pgEnum("channel_type", ["whatsapp", "messenger", "instagram", "email", "api"]);
+export const CHANNEL_TYPES = channelTypeEnum.enumValues;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/**
+ * A tenant's connection to one provider account. Webhooks find their channel from the payload's own
+ * identifier (phone number id, page id, instagram account id, inbound address), hence the global
+ * unique key on (type, external_id). Secrets live only in `secretsEncrypted` (AES-256-GCM envelope).
+ */
+export const channels = pgTable(
+  "channels",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    type: channelTypeEnum().notNull(),
+    name: text().notNull(),
+    externalId: text(),
+    /** sha256 of Meta's verify token, so the GET handshake can find the channel without storing it in clear. */
+    verifyTokenHash: text(),
+    /** Non-secret settings (api_base_url, from_address, send_url...). */
+    config: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    secretsEncrypted: text(),
+    /** Masked form of each secret, for display (e.g. {"app_secret": "ab…yz"}). */
+    secretsMasked: jsonb().$type<Record<string, string>>().notNull().default({}),
+    enabled: boolean().notNull().default(true),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("channels_type_external_id_key").on(t.type, t.externalId),
+    index("channels_tenant_idx").on(t.tenantId, t.createdAt),
+    index("channels_verify_token_idx").on(t.type, t.verifyTokenHash),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    name: text(),
+    email: text(),
+    phone: text(),
+    attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    leadScore: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    index("contacts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("contacts_search_trgm_idx").using(
+      "gin",
+      sql`(coalesce(${t.name}, '') || ' ' || coalesce(${t.email}, '') || ' ' || coalesce(${t.phone}, '')) gin_trgm_ops`,
+    ),
+  ],
+);
+
+/** How a contact is known on one channel (WhatsApp wa_id, page-scoped id, e-mail address...). */
+export const contactIdentities = pgTable(
+  "contact_identities",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    contactId: uuid().notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    channelId: uuid().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    externalId: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("contact_identities_channel_external_key").on(t.channelId, t.externalId),
+    index("contact_identities_tenant_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);
+
+export const contactSettings = pgTable(
+  "contact_settings",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    contactId: uuid().notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    automatedMessagesOptOut: boolean().notNull().default(false),
+    preferredLanguage: text(),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex("contact_settings_tenant_contact_key").on(t.tenantId, t.contactId)],
+);
+
+export const conversationStatusEnum = pgEnum("conversation_status", ["open", "pending", "resolved", "snoozed"]);
+export const CONVERSATION_STATUSES = conversationStatusEnum.enumValues;
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    channelId: uuid().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    contactId: uuid().notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    status: conversationStatusEnum().notNull().default("open"),
+    snoozedUntil: timestamp({ withTimezone: true }),
+    assigneeId: uuid().references(() => users.id, { onDelete: "set null" }),
+    unreadCount: integer().notNull().default(0),
+    lastActivityAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Last customer message: WhatsApp only allows free-form replies within 24 h of it. */
+    lastInboundAt: timestamp({ withTimezone: true }),
+    subject: text(),
+    ...timestamps(),
+  },
+  (t) => [
+    index("conversations_tenant_activity_idx").on(t.tenantId, t.lastActivityAt.desc(), t.id.desc()),
+    index("conversations_tenant_status_activity_idx").on(t.tenantId, t.status, t.lastActivityAt.desc(), t.id.desc()),
+    index("conversations_tenant_assignee_idx").on(t.tenantId, t.assigneeId, t.lastActivityAt.desc()),
+    index("conversations_tenant_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);
+
+export const messageDirectionEnum = pgEnum("message_direction", ["in", "out"]);
+export const messageStatusEnum = pgEnum("message_status", [
+  "received",
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "read",
+  "failed",
+]);
+export const MESSAGE_STATUSES = messageStatusEnum.enumValues;
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    channelId: uuid().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    direction: messageDirectionEnum().notNull(),
+    /** text, image, audio, video, document, location, sticker, unsupported... */
+    type: text().notNull().default("text"),
+    body: text(),
+    rawPayload: jsonb(),
+    /** The provider's message id; the idempotency key of ingestion. */
+    externalId: text(),
+    status: messageStatusEnum().notNull(),
+    error: text(),
+    senderUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** Set when an automation destination (callback `send_message`) wrote the message. */
+    senderDestinationId: uuid(),
+    aiClassification: jsonb().$type<{ intent?: string; sentiment?: string; leadScore?: number; provider?: string }>(),
+    providerTimestamp: timestamp({ withTimezone: true }),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_external_key").on(t.channelId, t.externalId),
+    index("messages_tenant_conversation_idx").on(t.tenantId, t.conversationId, t.createdAt, t.id),
+    index("messages_body_trgm_idx").using("gin", sql`${t.body} gin_trgm_ops`),
+  ],
+);
+
+export const internalComments = pgTable(
+  "internal_comments",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: "cascade" }),
+    authorUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** Set when an automation destination wrote the comment through a callback. */
+    authorDestinationId: uuid(),
+    body: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("internal_comments_tenant_conversation_idx").on(t.tenantId, t.conversationId, t.createdAt)],
+);
+
+export const taskStatusEnum = pgEnum("task_status", ["open", "done"]);
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    title: text().notNull(),
+    description: text(),
+    status: taskStatusEnum().notNull().default("open"),
+    dueAt: timestamp({ withTimezone: true }),
+    completedAt: timestamp({ withTimezone: true }),
+    /** When the overdue notification went out, so the scheduled check notifies once. */
+    overdueNotifiedAt: timestamp({ withTimezone: true }),
+    assigneeId: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    createdByDestinationId: uuid(),
+    conversationId: uuid().references(() => conversations.id, { onDelete: "set null" }),
+    contactId: uuid().references(() => contacts.id, { onDelete: "set null" }),
+    ...timestamps(),
+  },
+  (t) => [
+    index("tasks_tenant_status_due_idx").on(t.tenantId, t.status, t.dueAt),
+    index("tasks_tenant_assignee_idx").on(t.tenantId, t.assigneeId, t.status),
+    index("tasks_tenant_conversation_idx").on(t.tenantId, t.conversationId),
+    index("tasks_tenant_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);
+
+/** A task about moving a lead along its pipeline: the task plus the lead (contact) and stage. */
+export const leadTasks = pgTable(
+  "lead_tasks",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    taskId: uuid().notNull().references(() => tasks.id, { onDelete: "cascade" }),
+    contactId: uuid().notNull().references(() => contacts.id, { onDelete: "cascade" }),
+    pipelineStage: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("lead_tasks_task_key").on(t.taskId),
+    index("lead_tasks_tenant_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);
+
+/** Mailgun webhook tokens already accepted: a replayed signed request is refused. */
+export const inboundWebhookTokens = pgTable(
+  "inbound_webhook_tokens",
+  {
+    channelId: uuid().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    token: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("inbound_webhook_tokens_channel_token_key").on(t.channelId, t.token)],
+);

@@ -1,0 +1,5 @@
+export * from "./identity";
+export * from "./crm";
+export * from "./automation";
+export * from "./intelligence";
+export * from "./operations";

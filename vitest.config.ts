@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests: no I/O, run in parallel. Integration tests: real Postgres and Redis, one database and
+// one queue prefix per test file (see packages/db/src/testing.ts), template database built once.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/**/src/**/*.test.ts", "apps/**/src/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["packages/**/src/**/*.int.test.ts", "apps/**/src/**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["./tooling/vitest/integration-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: "forks",
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
