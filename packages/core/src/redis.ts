@@ -11,7 +11,7 @@ export function createRedis(url: string, role: "worker" | "client", extra: Redis
     lazyConnect: false,
     ...(role === "worker"
       ? { maxRetriesPerRequest: null, enableReadyCheck: false }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 }),
+      : { maxRetriesPerRequest: 1, connectTimeout: 2_000 }),
     ...extra,
   });
 }

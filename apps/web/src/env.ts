@@ -1,0 +1,24 @@
+import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
+import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
+  /** Signs REST access/refresh tokens; kept apart from the browser session secret. */
+  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("alfred"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WebEnv = z.infer<typeof schema>;
+
+let cached: WebEnv | undefined;
+
+/** The only reader of process.env in the web app; validated on first use (not at build time). */
+export function env(): WebEnv {
+  cached ??= parseEnv(schema, process.env, "alfred web");
+  return cached;
+}

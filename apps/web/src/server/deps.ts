@@ -1,0 +1,32 @@
+import "server-only";
+import type { ApiDeps } from "@alfred/api";
+import { LoginThrottle } from "@alfred/auth";
+import { createLogger, createRedis } from "@alfred/core";
+import { createDb, type DbHandle } from "@alfred/db/client";
+import { env } from "~/env";
+
+interface WebDeps extends ApiDeps {
+  dbHandle: DbHandle;
+}
+
+const globalForDeps = globalThis as unknown as { alfredDeps?: WebDeps };
+
+/** One pool, one Redis connection and one logger per server process (kept across dev reloads). */
+export function deps(): WebDeps {
+  if (!globalForDeps.alfredDeps) {
+    const e = env();
+    const logger = createLogger("web", e.LOG_LEVEL);
+    const dbHandle = createDb(e.DATABASE_URL, { applicationName: "alfred-web" });
+    const redis = createRedis(e.REDIS_URL, "client");
+    redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    globalForDeps.alfredDeps = {
+      dbHandle,
+      db: dbHandle.db,
+      redis,
+      logger,
+      jwtSecret: e.AUTH_JWT_SECRET,
+      throttle: new LoginThrottle(redis, logger, e.QUEUE_PREFIX),
+    };
+  }
+  return globalForDeps.alfredDeps;
+}

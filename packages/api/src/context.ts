@@ -1,0 +1,32 @@
+import type { LoginThrottle, Principal } from "@alfred/auth";
+import type { Logger } from "@alfred/core";
+import type { Database } from "@alfred/db";
+import type { Redis } from "ioredis";
+
+/** Long-lived dependencies, built once per process by the app (web) and shared by every request. */
+export interface ApiDeps {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  /** Signs REST access/refresh tokens. */
+  jwtSecret: string;
+  throttle: LoginThrottle;
+}
+
+/** Who is calling, as the transport established it; the principal is re-read from the database. */
+export interface RequestAuth {
+  userId: string;
+  tenantId: string;
+  via: "session" | "bearer" | "api_key";
+}
+
+export interface Context extends ApiDeps {
+  auth: RequestAuth | null;
+  correlationId: string;
+}
+
+export function createContext(deps: ApiDeps, request: { auth: RequestAuth | null; correlationId: string }): Context {
+  return { ...deps, auth: request.auth, correlationId: request.correlationId };
+}
+
+export type { Principal };

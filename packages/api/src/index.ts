@@ -1,0 +1,3 @@
+export { appRouter, createCaller, type AppRouter } from "./root";
+export { createContext, type ApiDeps, type Context, type RequestAuth } from "./context";
+export { toPublicError, type PublicError } from "./errors";

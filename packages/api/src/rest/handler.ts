@@ -1,0 +1,84 @@
+import { verifyToken } from "@alfred/auth";
+import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody } from "@alfred/core";
+import { createContext, type ApiDeps, type RequestAuth } from "../context";
+import { toPublicError } from "../errors";
+import { createCaller } from "../root";
+import { matchRoute } from "./routes";
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export interface RestOptions {
+  /** Resolves `Authorization: Bearer` values that are not JWTs (API keys), when supported. */
+  resolveApiKey?: (token: string) => Promise<RequestAuth | null>;
+}
+
+function json(status: number, body: unknown, correlationId: string, headers: Record<string, string> = {}): Response {
+  if (status === 204) return new Response(null, { status, headers: { [CORRELATION_HEADER]: correlationId, ...headers } });
+  return Response.json(body, { status, headers: { [CORRELATION_HEADER]: correlationId, ...headers } });
+}
+
+async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
+  const raw = await request.text();
+  if (Buffer.byteLength(raw) > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
+  if (raw.trim() === "") return {};
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "send the body as application/json");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new AppError("bad_request", "request body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("validation_error", "request body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+async function authenticate(request: Request, options: RestOptions, deps: ApiDeps): Promise<RequestAuth | null> {
+  const header = request.headers.get("authorization");
+  if (!header) return null;
+  const [scheme, token] = header.split(/\s+/, 2);
+  if (scheme?.toLowerCase() !== "bearer" || !token) throw new AppError("unauthorized", "use Authorization: Bearer <token>");
+  if (options.resolveApiKey && !token.includes(".")) {
+    const auth = await options.resolveApiKey(token);
+    if (!auth) throw new AppError("unauthorized", "API key is invalid or revoked");
+    return auth;
+  }
+  const claims = await verifyToken(token, "access", deps.jwtSecret);
+  return { userId: claims.userId, tenantId: claims.tenantId, via: "bearer" };
+}
+
+/**
+ * Serves `/api/v1/**` by calling the tRPC procedure the path names in its openapi meta. Path and
+ * query parameters and the JSON body become the procedure's input; errors become
+ * `{ error: { code, message, correlation_id } }` with validation errors as 422.
+ */
+export async function handleRestRequest(request: Request, subpath: string, deps: ApiDeps, options: RestOptions = {}): Promise<Response> {
+  const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
+  const method = request.method.toUpperCase();
+  try {
+    const matched = matchRoute(method, subpath);
+    if (!matched) return json(404, errorBody("not_found", `no route ${method} /api/v1${subpath}`, correlationId), correlationId);
+    if ("allowed" in matched) {
+      return json(405, errorBody("method_not_allowed", `use ${matched.allowed.join(" or ")}`, correlationId), correlationId, { allow: matched.allowed.join(", ") });
+    }
+    const { route, params } = matched;
+    const auth = await authenticate(request, options, deps);
+    const query = Object.fromEntries(new URL(request.url).searchParams);
+    const body = method === "GET" || method === "DELETE" ? {} : await readJsonBody(request);
+    const merged = { ...query, ...body, ...params };
+    const input = Object.keys(merged).length === 0 ? undefined : merged;
+
+    const caller = createCaller(createContext(deps, { auth, correlationId }));
+    const procedure = route.procedurePath.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+    const result = await procedure(input);
+    return json(result === undefined ? 204 : route.successStatus, result, correlationId);
+  } catch (err) {
+    const publicError = toPublicError(err);
+    if (publicError.fault) deps.logger.error({ err, correlation_id: correlationId, path: subpath }, "REST request failed");
+    const headers: Record<string, string> = publicError.retryAfterSeconds ? { "retry-after": String(publicError.retryAfterSeconds) } : {};
+    if (publicError.status === 401) headers["www-authenticate"] = "Bearer";
+    return json(publicError.status, errorBody(publicError.code, publicError.message, correlationId, publicError.path), correlationId, headers);
+  }
+}

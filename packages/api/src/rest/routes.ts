@@ -1,0 +1,67 @@
+import type { AnyProcedure } from "@trpc/server";
+import { appRouter } from "../root";
+import type { Meta } from "../trpc";
+
+export interface RestRoute {
+  method: string;
+  /** `/users/{id}` as declared in the procedure's openapi meta. */
+  template: string;
+  pattern: RegExp;
+  paramNames: string[];
+  /** Dot path of the procedure, e.g. `users.create`. */
+  procedurePath: string;
+  successStatus: number;
+  protect: boolean;
+}
+
+/**
+ * The REST routes are read from the procedures' own `openapi` meta, so the REST API, the OpenAPI
+ * document and the tRPC API cannot drift apart.
+ */
+function collectRoutes(): RestRoute[] {
+  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  const routes: RestRoute[] = [];
+  for (const [procedurePath, procedure] of Object.entries(procedures)) {
+    const meta = procedure._def.meta as Meta | undefined;
+    const openapi = meta?.openapi;
+    if (!openapi || openapi.enabled === false) continue;
+    const paramNames: string[] = [];
+    const source = openapi.path
+      .split("/")
+      .map((segment) => {
+        const param = /^\{(\w+)\}$/.exec(segment);
+        if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        paramNames.push(param[1]!);
+        return "([^/]+)";
+      })
+      .join("/");
+    routes.push({
+      method: openapi.method,
+      template: openapi.path,
+      pattern: new RegExp(`^${source}/?$`),
+      paramNames,
+      procedurePath,
+      successStatus: meta?.rest?.status ?? 200,
+      protect: openapi.protect ?? false,
+    });
+  }
+  // Literal segments win over parameters (`/users/me` before `/users/{id}`).
+  return routes.sort((a, b) => a.paramNames.length - b.paramNames.length);
+}
+
+export const restRoutes = collectRoutes();
+
+export function matchRoute(method: string, path: string): { route: RestRoute; params: Record<string, string> } | { allowed: string[] } | null {
+  const allowed: string[] = [];
+  for (const route of restRoutes) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    const params = Object.fromEntries(route.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    return { route, params };
+  }
+  return allowed.length ? { allowed } : null;
+}

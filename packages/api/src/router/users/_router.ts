@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { createTRPCRouter, roleProcedure, tenantProcedure } from "../../trpc";
+import { changeRoleHandler, createHandler, getHandler, listHandler, meHandler, setActiveHandler } from "./users.handler";
+import { changeRoleInput, createUserInput, meOutput, publicUser, userIdInput } from "./users.schema";
+
+const tags = ["users"];
+
+export const usersRouter = createTRPCRouter({
+  me: tenantProcedure
+    .meta({ openapi: { method: "GET", path: "/me", tags, summary: "The signed-in user, tenant and role", protect: true } })
+    .input(z.void())
+    .output(meOutput)
+    .query(meHandler),
+  list: roleProcedure("admin")
+    .meta({ openapi: { method: "GET", path: "/users", tags, summary: "Users of the tenant", protect: true } })
+    .input(z.void())
+    .output(z.object({ items: z.array(publicUser) }))
+    .query(listHandler),
+  get: roleProcedure("admin")
+    .meta({ openapi: { method: "GET", path: "/users/{id}", tags, summary: "One user of the tenant", protect: true } })
+    .input(userIdInput)
+    .output(publicUser)
+    .query(getHandler),
+  create: roleProcedure("admin")
+    .meta({ openapi: { method: "POST", path: "/users", tags, summary: "Create a user with a role", protect: true, errorResponses: [403, 409, 422] }, rest: { status: 201 } })
+    .input(createUserInput)
+    .output(publicUser)
+    .mutation(createHandler),
+  changeRole: roleProcedure("admin")
+    .meta({ openapi: { method: "PATCH", path: "/users/{id}/role", tags, summary: "Change a user's role", protect: true } })
+    .input(changeRoleInput)
+    .output(publicUser)
+    .mutation(changeRoleHandler),
+  deactivate: roleProcedure("admin")
+    .meta({ openapi: { method: "POST", path: "/users/{id}/deactivate", tags, summary: "Deactivate a user (effective on their next request)", protect: true } })
+    .input(userIdInput)
+    .output(publicUser)
+    .mutation((opts) => setActiveHandler(opts, false)),
+  reactivate: roleProcedure("admin")
+    .meta({ openapi: { method: "POST", path: "/users/{id}/reactivate", tags, summary: "Reactivate a user", protect: true } })
+    .input(userIdInput)
+    .output(publicUser)
+    .mutation((opts) => setActiveHandler(opts, true)),
+});

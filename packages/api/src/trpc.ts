@@ -1,0 +1,82 @@
+import { loadPrincipal, roleAtLeast, type Principal, type Role } from "@alfred/auth";
+import { isAppError } from "@alfred/core";
+import { recordAudit } from "@alfred/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import { ZodError } from "zod";
+import type { Context } from "./context";
+import { describeZodError, toPublicError, toTRPCError } from "./errors";
+
+/** `rest.status`: the HTTP status of a success on the REST route (201 for creations). */
+export type Meta = OpenApiMeta<{ rest?: { status?: 200 | 201 | 202 | 204 }; audit?: false }>;
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error, ctx }) {
+      const publicError = toPublicError(error);
+      return {
+        ...shape,
+        message: error.cause instanceof ZodError ? describeZodError(error.cause).message : shape.message,
+        data: { ...shape.data, appCode: publicError.code, path: publicError.path, correlationId: ctx?.correlationId, stack: undefined },
+      };
+    },
+  });
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+/** Domain errors (AppError) become tRPC errors with the mapped code; everything else is logged. */
+const errorMapping = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isAppError(cause)) throw toTRPCError(cause);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      ctx.logger.error({ err: result.error.cause ?? result.error, path, correlation_id: ctx.correlationId }, "procedure failed");
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Re-reads user and membership on every call: deactivation and role changes apply at once. */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  const principal = await loadPrincipal(ctx.db, ctx.auth.userId, ctx.auth.tenantId);
+  if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account is deactivated or no longer has access" });
+  return next({ ctx: { ...ctx, principal } });
+});
+
+/** Authenticated mutations leave an audit row (who, what, tenant, correlation id), as the seed did. */
+const auditMutations = t.middleware(async ({ ctx, next, type, path, meta }) => {
+  const result = await next();
+  const principal = (ctx as Context & { principal?: Principal }).principal;
+  if (result.ok && type === "mutation" && principal && meta?.audit !== false) {
+    const data = result.data as { id?: unknown } | undefined;
+    await recordAudit(ctx.db, {
+      tenantId: principal.tenantId,
+      actorType: ctx.auth?.via === "api_key" ? "api_key" : "user",
+      actorId: principal.userId,
+      action: path,
+      targetId: typeof data?.id === "string" ? data.id : null,
+      correlationId: ctx.correlationId,
+    });
+  }
+  return result;
+});
+
+/** Every tenant-scoped procedure: the tenant id comes from the principal, never from input. */
+export const tenantProcedure = authedProcedure.use(auditMutations).use(({ ctx, next }) => next({ ctx: { ...ctx, tenantId: ctx.principal.tenantId } }));
+
+export const roleProcedure = (minimum: Exclude<Role, "agent">) =>
+  tenantProcedure.use(({ ctx, next }) => {
+    if (!roleAtLeast(ctx.principal.role, minimum)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${minimum} role` });
+    }
+    return next();
+  });

@@ -1,0 +1,5 @@
+export * from "./roles";
+export * from "./password";
+export * from "./tokens";
+export * from "./throttle";
+export * from "./identity";

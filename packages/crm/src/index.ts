@@ -1,0 +1,1 @@
+export { seedDemoTenant, DEMO_USERS, DEMO_PASSWORDS, DEMO_CHANNELS } from "./seed";
