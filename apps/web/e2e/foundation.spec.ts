@@ -25,7 +25,7 @@ test("a wrong password shows an error and stays on the login page", async ({ pag
   await page.getByLabel("E-mail").fill(DEMO.manager.email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText("Wrong e-mail or password");
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong e-mail or password" })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
 });
 
@@ -61,4 +61,23 @@ test("an admin creates an agent in Settings -> Users, who can then sign in as an
   await expect(page.getByTestId("current-user")).toHaveText("Nico Newhire");
   await expect(page.getByTestId("current-role")).toHaveText("agent");
   await expect(mainNav(page).getByRole("link", { name: "Settings" })).toHaveCount(0);
+});
+
+test("browser sign-in is throttled: the 11th attempt for one e-mail gets 429 with Retry-After", async ({ page }) => {
+  const email = `throttled-${Date.now()}@example.test`;
+  const attempt = async () => {
+    const { csrfToken } = await (await page.request.get("/api/auth/csrf")).json();
+    return page.request.post("/api/auth/callback/credentials", { form: { email, password: "wrong-password", csrfToken, json: "true" } });
+  };
+  for (let i = 0; i < 10; i++) expect((await attempt()).status()).not.toBe(429);
+  const locked = await attempt();
+  expect(locked.status()).toBe(429);
+  expect(Number(locked.headers()["retry-after"])).toBeGreaterThan(0);
+  expect((await locked.json()).error.code).toBe("rate_limited");
+
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill("wrong-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Too many failed attempts" })).toBeVisible();
 });
