@@ -1,0 +1,26 @@
+import { createLogger } from "@alfred/core";
+import { loadEnv, type WorkerEnv } from "./env";
+import { createWorkerRuntime } from "./runtime";
+import { exitOnSignals, flushAndExit } from "./shutdown";
+
+let env: WorkerEnv;
+try {
+  env = loadEnv();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}
+
+const logger = createLogger("worker", env.LOG_LEVEL);
+const runtime = createWorkerRuntime(env, logger);
+exitOnSignals(runtime.close, logger);
+
+process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+
+try {
+  await runtime.start();
+} catch (err) {
+  logger.fatal({ err }, "worker failed to start");
+  await runtime.close().catch(() => undefined);
+  flushAndExit(logger, 1);
+}

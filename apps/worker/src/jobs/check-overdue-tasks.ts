@@ -1,0 +1,72 @@
+import { and, asc, eq, inArray, isNull, lt, schema, sql } from "@alfred/db";
+import type { JobContext } from "./context";
+
+const { memberships, notifications, tasks } = schema;
+
+export const OVERDUE_TASKS_BATCH_SIZE = 500;
+/** Bounds one run; whatever is left is picked up by the next scheduled run. */
+const MAX_BATCHES_PER_RUN = 20;
+
+/**
+ * Notifies once about every open task past its due time, across tenants. Each batch locks its
+ * tasks with `FOR UPDATE SKIP LOCKED` and writes the notifications and `overdue_notified_at` in the
+ * same transaction, so replicas running this at the same time never notify a task twice.
+ *
+ * The notification goes to the assignee while they are an active member of the task's tenant;
+ * otherwise (unassigned, deactivated) to the tenant's admins (`user_id` null), so the task is not
+ * silently forgotten.
+ */
+export async function checkOverdueTasks(
+  ctx: JobContext,
+  options: { batchSize?: number } = {},
+): Promise<{ notified: number }> {
+  const batchSize = options.batchSize ?? OVERDUE_TASKS_BATCH_SIZE;
+  let notified = 0;
+  let batches = 0;
+  while (batches < MAX_BATCHES_PER_RUN) {
+    const count = await notifyOverdueBatch(ctx, batchSize);
+    batches += 1;
+    notified += count;
+    if (count < batchSize) break;
+  }
+  ctx.logger.debug({ notified, batches }, "overdue tasks checked");
+  return { notified };
+}
+
+async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select({
+        id: tasks.id,
+        tenantId: tasks.tenantId,
+        title: tasks.title,
+        dueAt: tasks.dueAt,
+        activeAssigneeId: memberships.userId,
+      })
+      .from(tasks)
+      .leftJoin(
+        memberships,
+        and(eq(memberships.tenantId, tasks.tenantId), eq(memberships.userId, tasks.assigneeId), isNull(memberships.deactivatedAt)),
+      )
+      .where(and(eq(tasks.status, "open"), lt(tasks.dueAt, sql`now()`), isNull(tasks.overdueNotifiedAt)))
+      .orderBy(asc(tasks.dueAt))
+      .limit(batchSize)
+      .for("update", { of: tasks, skipLocked: true });
+    if (due.length === 0) return 0;
+
+    await tx.insert(notifications).values(
+      due.map((task) => ({
+        tenantId: task.tenantId,
+        userId: task.activeAssigneeId,
+        kind: "task_overdue",
+        title: `Task overdue: ${task.title}`.slice(0, 200),
+        data: { task_id: task.id, due_at: task.dueAt?.toISOString() ?? null },
+      })),
+    );
+    await tx
+      .update(tasks)
+      .set({ overdueNotifiedAt: sql`now()` })
+      .where(inArray(tasks.id, due.map((task) => task.id)));
+    return due.length;
+  });
+}

@@ -1,0 +1,26 @@
+import { QUEUE_NAMES, isMaintenanceJobName, maintenanceJobSchemas, type MaintenanceJobName } from "@alfred/automation";
+import type { Logger } from "@alfred/core";
+import type { Database } from "@alfred/db";
+import { UnrecoverableError } from "bullmq";
+import { checkOverdueTasks } from "../jobs/check-overdue-tasks";
+import { checkStalledLeads } from "../jobs/check-stalled-leads";
+import type { JobContext, JobResult } from "../jobs/context";
+import { reconcileDeliveries } from "../jobs/reconcile-deliveries";
+import { withJobLogging } from "./job-logging";
+
+const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
+  reconcile_deliveries: reconcileDeliveries,
+  check_overdue_tasks: checkOverdueTasks,
+  check_stalled_leads: checkStalledLeads,
+};
+
+/** The `maintenance` queue: cross-tenant housekeeping, dispatched on the job name. */
+export function createMaintenanceProcessor(deps: { db: Database; logger: Logger }) {
+  return withJobLogging(QUEUE_NAMES.maintenance, deps.logger, async (job, logger) => {
+    // A name or payload this version does not understand will not improve on retry.
+    if (!isMaintenanceJobName(job.name)) throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
+    const parsed = maintenanceJobSchemas[job.name].safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
+    return handlers[job.name]({ db: deps.db, logger });
+  });
+}

@@ -1,0 +1,129 @@
+import { JOB_SCHEDULERS, QUEUE_NAMES, type QueueName } from "@alfred/automation";
+import { createRedis, type Logger } from "@alfred/core";
+import { createDb, type Database } from "@alfred/db";
+import { Queue, Worker, type Processor } from "bullmq";
+import type { Redis } from "ioredis";
+import type { WorkerEnv } from "./env";
+import { createHealthCheck } from "./health";
+import { closeServer, createHttpServer, listen } from "./http";
+import { createMaintenanceProcessor } from "./processors/maintenance";
+import { upsertJobSchedulers } from "./schedulers";
+
+interface ProcessorDeps {
+  db: Database;
+  logger: Logger;
+}
+
+/** Which queues this worker consumes, with what concurrency. Deliveries and channel sends join with #4 and #3. */
+const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: ProcessorDeps) => Processor }[] = [
+  // Housekeeping is cheap and row-locked; one at a time per replica is plenty.
+  { queue: QUEUE_NAMES.maintenance, concurrency: 1, processor: createMaintenanceProcessor },
+];
+
+export interface WorkerRuntime {
+  /** Starts the HTTP port, upserts the job schedulers, then starts consuming. Resolves with the HTTP port. */
+  start(): Promise<number>;
+  /** Stops HTTP, lets running jobs finish, closes queues, Redis and the pool. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * While Redis is unreachable, ioredis, every queue and every worker report an error on each
+ * reconnect attempt; log the first of each kind per minute, with how many were held back.
+ */
+function createErrorLog(logger: Logger, windowMs = 60_000) {
+  const seen = new Map<string, { at: number; suppressed: number }>();
+  return (source: Record<string, string>, err: Error) => {
+    const key = `${JSON.stringify(source)} ${err.message}`;
+    const now = Date.now();
+    const last = seen.get(key);
+    if (last && now - last.at < windowMs) {
+      last.suppressed += 1;
+      return;
+    }
+    seen.set(key, { at: now, suppressed: 0 });
+    logger.error({ err, ...source, ...(last?.suppressed ? { repeated: last.suppressed } : {}) }, "redis or queue error");
+  };
+}
+
+function watchRedis(redis: Redis, name: string, logger: Logger, logError: ReturnType<typeof createErrorLog>): void {
+  let down = false;
+  redis.on("error", (err: Error) => {
+    down = true;
+    logError({ connection: name }, err);
+  });
+  redis.on("ready", () => {
+    if (down) logger.info({ connection: name }, "redis connection restored");
+    down = false;
+  });
+}
+
+async function quitRedis(redis: Redis): Promise<void> {
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+  await Promise.race([redis.quit().then(() => undefined, () => undefined), timeout]);
+  redis.disconnect();
+}
+
+export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
+  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: 10 });
+  // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
+  const bullRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker" });
+  const healthRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-health" });
+  const logError = createErrorLog(logger);
+  watchRedis(bullRedis, "bullmq", logger, logError);
+  watchRedis(healthRedis, "health", logger, logError);
+
+  const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
+  const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
+  const queues = new Map<QueueName, Queue>();
+  for (const name of queueNames) {
+    const queue = new Queue(name, bullOptions);
+    queue.on("error", (err) => logError({ queue: name, part: "queue" }, err));
+    queues.set(name, queue);
+  }
+
+  const workers = CONSUMERS.map(({ queue, concurrency, processor }) => {
+    const worker = new Worker(queue, processor({ db: database.db, logger }), { ...bullOptions, concurrency, autorun: false });
+    worker.on("error", (err) => logError({ queue, part: "worker" }, err));
+    return worker;
+  });
+
+  const server = createHttpServer({
+    checkHealth: createHealthCheck({ pool: database.pool, redis: healthRedis, logger }),
+    logger,
+  });
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    async start() {
+      const port = await listen(server, env.WORKER_HTTP_PORT);
+      logger.info({ port, queue_prefix: env.QUEUE_PREFIX }, "worker http listening");
+      try {
+        // Waits for Redis when it is down at boot; /health meanwhile answers 503 naming it.
+        await upsertJobSchedulers(queues, JOB_SCHEDULERS, logger);
+      } catch (err) {
+        // A shutdown during boot closes the queues under the upsert: that is not a start failure.
+        if (closing) return port;
+        throw err;
+      }
+      if (closing) return port;
+      for (const worker of workers) {
+        worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
+      }
+      logger.info({ queues: workers.map((w) => w.name) }, "worker started");
+      return port;
+    },
+
+    close() {
+      closing ??= (async () => {
+        await closeServer(server);
+        await Promise.all(workers.map((worker) => worker.close()));
+        await Promise.all([...queues.values()].map((queue) => queue.close()));
+        await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis)]);
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
