@@ -1,6 +1,10 @@
-import { prepareTemplateDatabase } from "../../packages/db/src/testing";
+import { dropTemplateDatabase, prepareTemplateDatabase } from "../../packages/db/src/testing";
 
-/** Migrates the template database once per run; each test file clones it (milliseconds). */
+/** Migrates this run's template database once; each test file clones it (milliseconds). */
 export default async function setup() {
-  await prepareTemplateDatabase();
+  const template = await prepareTemplateDatabase();
+  process.env.ALFRED_TEST_TEMPLATE = template;
+  return async () => {
+    await dropTemplateDatabase(template);
+  };
 }

@@ -5,7 +5,16 @@ import { runMigrations } from "./migrate";
 
 /** Server used by integration tests; databases created here are named alfred_test_*. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const TEMPLATE = "alfred_test_template";
+/**
+ * Each test run migrates its own template (named in ALFRED_TEST_TEMPLATE by the global setup and
+ * inherited by the test workers), so concurrent runs on one machine never touch each other's
+ * databases.
+ */
+function templateName(): string {
+  const name = process.env.ALFRED_TEST_TEMPLATE;
+  if (!name) throw new Error("ALFRED_TEST_TEMPLATE is not set: run integration tests through vitest's integration project");
+  return name;
+}
 
 function urlFor(name: string): string {
   const url = new URL(TEST_SERVER_URL);
@@ -23,18 +32,25 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Rebuilds the migrated template database, and drops test databases left by crashed runs. */
-export async function prepareTemplateDatabase(): Promise<void> {
+/**
+ * Creates and migrates this run's template. Leftovers of crashed runs are dropped only under CI,
+ * where no other run can be using them.
+ */
+export async function prepareTemplateDatabase(): Promise<string> {
+  const template = `alfred_test_template_${randomBytes(4).toString("hex")}`;
   await withAdmin(async (admin) => {
-    const stale = await admin.query<{ datname: string }>(
-      "select datname from pg_database where datname like 'alfred\\_test\\_%' and datname <> $1",
-      [TEMPLATE],
-    );
-    for (const { datname } of stale.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
-    await admin.query(`drop database if exists "${TEMPLATE}" with (force)`);
-    await admin.query(`create database "${TEMPLATE}"`);
+    if (process.env.CI === "true") {
+      const stale = await admin.query<{ datname: string }>("select datname from pg_database where starts_with(datname, 'alfred_test_')");
+      for (const { datname } of stale.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    }
+    await admin.query(`create database "${template}"`);
   });
-  await runMigrations(urlFor(TEMPLATE));
+  await runMigrations(urlFor(template));
+  return template;
+}
+
+export async function dropTemplateDatabase(template: string): Promise<void> {
+  await withAdmin((admin) => admin.query(`drop database if exists "${template}" with (force)`));
 }
 
 export interface TestDatabase extends DbHandle {
@@ -47,7 +63,7 @@ export interface TestDatabase extends DbHandle {
 /** A fresh, migrated database for one test file, cloned from the template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `alfred_test_${randomBytes(6).toString("hex")}`;
-  await withAdmin((admin) => admin.query(`create database "${name}" template "${TEMPLATE}"`));
+  await withAdmin((admin) => admin.query(`create database "${name}" template "${templateName()}"`));
   const url = urlFor(name);
   const handle = createDb(url, { max: 20, applicationName: "alfred-test" });
   return {

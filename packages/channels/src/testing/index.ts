@@ -1,0 +1,2 @@
+export * from "./fake-graph-api";
+export * from "./fake-smtp-server";
