@@ -1,14 +1,17 @@
 import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
+import { automationEnvSchema } from "@alfred/automation";
 import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
 import { z } from "zod";
 
-const schema = z.object({
+const schema = automationEnvSchema.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
   /** Signs REST access/refresh tokens; kept apart from the browser session secret. */
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
+  /** `kid:base64key,...`: the first key encrypts secrets at rest; all of them decrypt. */
+  AUTOMATION_ENCRYPTION_KEYS: z.string().min(1, "must list at least one kid:base64key (npm start generates one into .alfred/local.env)"),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("alfred"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -1,5 +1,6 @@
 import type { LoginThrottle, Principal } from "@alfred/auth";
-import type { Logger } from "@alfred/core";
+import type { AutomationSettings, Producer } from "@alfred/automation";
+import type { Logger, SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { Redis } from "ioredis";
 
@@ -11,6 +12,11 @@ export interface ApiDeps {
   /** Signs REST access/refresh tokens. */
   jwtSecret: string;
   throttle: LoginThrottle;
+  /** Encrypts channel and destination secrets at rest. */
+  keys: SecretKeyProvider;
+  /** Enqueues jobs and publishes live updates after commit. */
+  producer: Producer;
+  automation: AutomationSettings;
 }
 
 /** Who is calling, as the transport established it; the principal is re-read from the database. */

@@ -1,4 +1,4 @@
 export * from "./client";
 export * from "./audit";
 export * as schema from "./schema";
-export { and, asc, desc, eq, gt, gte, inArray, isNull, isNotNull, lt, lte, ne, or, sql, count } from "drizzle-orm";
+export { and, arrayContains, asc, count, desc, eq, exists, gt, gte, ilike, inArray, isNotNull, isNull, lt, lte, ne, not, notExists, or, sql } from "drizzle-orm";

@@ -1,7 +1,8 @@
 import "server-only";
 import type { ApiDeps } from "@alfred/api";
 import { LoginThrottle } from "@alfred/auth";
-import { createLogger, createRedis } from "@alfred/core";
+import { automationSettingsFrom, Producer } from "@alfred/automation";
+import { createLogger, createRedis, EnvKeyRing } from "@alfred/core";
 import { createDb, type DbHandle } from "@alfred/db/client";
 import { env } from "~/env";
 
@@ -26,6 +27,9 @@ export function deps(): WebDeps {
       logger,
       jwtSecret: e.AUTH_JWT_SECRET,
       throttle: new LoginThrottle(redis, logger, e.QUEUE_PREFIX),
+      keys: new EnvKeyRing(e.AUTOMATION_ENCRYPTION_KEYS),
+      producer: new Producer(redis, e.QUEUE_PREFIX, logger),
+      automation: automationSettingsFrom(e),
     };
   }
   return globalForDeps.alfredDeps;

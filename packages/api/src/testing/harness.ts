@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { issueTokenPair, LoginThrottle, registerTenant, createUser, type Principal, type Role } from "@alfred/auth";
-import { createLogger, createRedis } from "@alfred/core";
+import { automationSettingsFrom, automationEnvSchema, Producer } from "@alfred/automation";
+import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { Redis } from "ioredis";
 import { createContext, type ApiDeps } from "../context";
@@ -19,7 +20,8 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function createApiHarness(): Promise<ApiHarness> {
+/** `settings` overrides automation env values (e.g. a short retry schedule) for this file. */
+export async function createApiHarness(settings: Record<string, string> = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "client");
   const prefix = `alfred_test_${randomBytes(4).toString("hex")}`;
@@ -30,6 +32,9 @@ export async function createApiHarness(): Promise<ApiHarness> {
     logger,
     jwtSecret: randomBytes(32).toString("hex"),
     throttle: new LoginThrottle(redis, logger, prefix),
+    keys: new EnvKeyRing(generateKeyRingEntry("test")),
+    producer: new Producer(redis, prefix, logger),
+    automation: automationSettingsFrom(automationEnvSchema.parse({ AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1/32", ...settings })),
   };
   return {
     database,
@@ -39,6 +44,7 @@ export async function createApiHarness(): Promise<ApiHarness> {
     async close() {
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
+      await deps.producer.close();
       redis.disconnect();
       await database.destroy();
     },

@@ -1,0 +1,28 @@
+import type { callerFor, ApiHarness, TenantFixture } from "../testing/harness";
+
+export type Caller = ReturnType<typeof callerFor>;
+
+/** Ids of objects seeded in the victim tenant, by name (e.g. `conversation`, `destination`). */
+export type VictimObjects = Record<string, string>;
+
+/**
+ * One domain's rows in the cross-tenant table. The attacker is the other tenant's admin (the most
+ * powerful role); every procedure and route must answer NOT_FOUND / 404 and leave the victim's
+ * data exactly as it was (`snapshot` before and after).
+ */
+export interface TenancyCases {
+  domain: string;
+  seed(h: ApiHarness, victim: TenantFixture): Promise<VictimObjects>;
+  snapshot(h: ApiHarness, victim: TenantFixture): Promise<unknown>;
+  procedures: { name: string; call: (caller: Caller, victim: VictimObjects) => Promise<unknown> }[];
+  routes: { name: string; method: string; path: (victim: VictimObjects) => string; body?: (victim: VictimObjects) => unknown }[];
+}
+
+export async function tableSnapshot(h: ApiHarness, tenantId: string, tables: string[]): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    const res = await h.database.pool.query(`select * from ${table} where tenant_id = $1 order by id`, [tenantId]);
+    out[table] = res.rows;
+  }
+  return out;
+}

@@ -1,0 +1,5 @@
+import type { TenancyCases } from "./cases";
+import { usersCases } from "./users.cases";
+
+/** Every domain's cross-tenant cases. A new procedure or route with an id joins its domain's file. */
+export const TENANCY_CASES: TenancyCases[] = [usersCases];

@@ -1,0 +1,24 @@
+/**
+ * Work that must happen only after a transaction commits: enqueue delivery and channel-send jobs,
+ * and tell open inboxes that something changed. Services append to it inside the transaction; the
+ * caller flushes it after commit (see `Producer.flush`). Losing it (crash, Redis down) loses nothing:
+ * the rows are committed and the reconciler re-enqueues pending work.
+ */
+export interface LiveEvent {
+  tenantId: string;
+  /** conversation.changed, message.created, message.status, comment.created, task.changed, notification.created */
+  kind: string;
+  conversationId?: string | null;
+  messageId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export class PostCommitEffects {
+  readonly deliveries: { deliveryId: string; tenantId: string }[] = [];
+  readonly channelSends: { messageId: string; tenantId: string }[] = [];
+  readonly live: LiveEvent[] = [];
+
+  get isEmpty(): boolean {
+    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0;
+  }
+}
