@@ -3,6 +3,7 @@ import type { AutomationSettings, Producer } from "@alfred/automation";
 import type { Logger, SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { Redis } from "ioredis";
+import type { LiveHub } from "./live";
 
 /** Long-lived dependencies, built once per process by the app (web) and shared by every request. */
 export interface ApiDeps {
@@ -17,6 +18,8 @@ export interface ApiDeps {
   /** Enqueues jobs and publishes live updates after commit. */
   producer: Producer;
   automation: AutomationSettings;
+  /** Live inbox updates (web only; absent in the worker and in tests that do not need them). */
+  live?: LiveHub;
 }
 
 /** Who is calling, as the transport established it; the principal is re-read from the database. */

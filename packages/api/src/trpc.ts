@@ -53,17 +53,19 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
 });
 
 /** Authenticated mutations leave an audit row (who, what, tenant, correlation id), as the seed did. */
-const auditMutations = t.middleware(async ({ ctx, next, type, path, meta }) => {
+const auditMutations = t.middleware(async ({ ctx, next, type, path, meta, getRawInput }) => {
   const result = await next();
   const principal = (ctx as Context & { principal?: Principal }).principal;
   if (result.ok && type === "mutation" && principal && meta?.audit !== false) {
     const data = result.data as { id?: unknown } | undefined;
+    const input = (await getRawInput().catch(() => undefined)) as { id?: unknown } | undefined;
+    const targetId = typeof data?.id === "string" ? data.id : typeof input?.id === "string" ? input.id : null;
     await recordAudit(ctx.db, {
       tenantId: principal.tenantId,
       actorType: ctx.auth?.via === "api_key" ? "api_key" : "user",
       actorId: principal.userId,
       action: path,
-      targetId: typeof data?.id === "string" ? data.id : null,
+      targetId,
       correlationId: ctx.correlationId,
     });
   }

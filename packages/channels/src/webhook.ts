@@ -42,7 +42,8 @@ export async function decodeFormFields(rawBody: Buffer | Uint8Array, contentType
   if (type === "multipart/form-data") {
     let form: FormData;
     try {
-      form = await new Response(rawBody, { headers: { "content-type": contentType ?? "" } }).formData();
+      // Copied into a plain Uint8Array: DOM-typed BodyInit (the web app build) does not accept a Node Buffer.
+      form = await new Response(Uint8Array.from(rawBody), { headers: { "content-type": contentType ?? "" } }).formData();
     } catch (cause) {
       throw new AppError("bad_request", "request body is not valid multipart/form-data", { cause });
     }

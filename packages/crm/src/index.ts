@@ -1,1 +1,10 @@
+export * from "./scope";
+export * from "./pagination";
+export * from "./channels";
+export * from "./ingest";
+export * from "./conversations";
+export * from "./messages";
+export * from "./contacts";
+export * from "./tasks";
+export * from "./notifications";
 export { seedDemoTenant, DEMO_USERS, DEMO_PASSWORDS, DEMO_CHANNELS } from "./seed";

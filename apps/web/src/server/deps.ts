@@ -1,5 +1,5 @@
 import "server-only";
-import type { ApiDeps } from "@alfred/api";
+import { LiveHub, type ApiDeps } from "@alfred/api";
 import { LoginThrottle } from "@alfred/auth";
 import { automationSettingsFrom, Producer } from "@alfred/automation";
 import { createLogger, createRedis, EnvKeyRing } from "@alfred/core";
@@ -30,6 +30,7 @@ export function deps(): WebDeps {
       keys: new EnvKeyRing(e.AUTOMATION_ENCRYPTION_KEYS),
       producer: new Producer(redis, e.QUEUE_PREFIX, logger),
       automation: automationSettingsFrom(e),
+      live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
     };
   }
   return globalForDeps.alfredDeps;

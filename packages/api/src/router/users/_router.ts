@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../../trpc";
 import { changeRoleHandler, createHandler, getHandler, listHandler, meHandler, setActiveHandler } from "./users.handler";
-import { changeRoleInput, createUserInput, meOutput, publicUser, userIdInput } from "./users.schema";
+import { changeRoleInput, createUserInput, meOutput, publicUser, roleSchema, userIdInput } from "./users.schema";
+import { listUsers } from "@alfred/auth";
 
 const tags = ["users"];
 
@@ -16,6 +17,13 @@ export const usersRouter = createTRPCRouter({
     .input(z.void())
     .output(z.object({ items: z.array(publicUser) }))
     .query(listHandler),
+  directory: tenantProcedure
+    .meta({ openapi: { method: "GET", path: "/users/directory", tags, summary: "Active users (id, name, role) for assignment pickers", protect: true } })
+    .input(z.void())
+    .output(z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string(), role: roleSchema })) }))
+    .query(async ({ ctx }) => ({
+      items: (await listUsers(ctx.db, ctx.tenantId)).filter((u) => u.active).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+    })),
   get: roleProcedure("admin")
     .meta({ openapi: { method: "GET", path: "/users/{id}", tags, summary: "One user of the tenant", protect: true } })
     .input(userIdInput)

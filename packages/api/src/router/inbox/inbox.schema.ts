@@ -1,0 +1,56 @@
+import { CHANNEL_TYPES, CONVERSATION_STATUSES } from "@alfred/db/schema";
+import { z } from "zod";
+import { cursorInput, isoDateTime, limitInput, pageOf } from "../schemas";
+
+export const conversationStatus = z.enum(CONVERSATION_STATUSES);
+
+export const conversationItem = z.object({
+  id: z.uuid(),
+  status: conversationStatus,
+  subject: z.string().nullable(),
+  contact: z.object({ id: z.uuid(), name: z.string().nullable() }),
+  channel: z.object({ id: z.uuid(), type: z.enum(CHANNEL_TYPES), name: z.string() }),
+  last_message: z.object({ body: z.string().nullable(), type: z.string(), direction: z.enum(["in", "out"]), created_at: z.string() }).nullable(),
+  unread_count: z.number().int(),
+  assignee_id: z.uuid().nullable(),
+  snoozed_until: z.string().nullable(),
+  last_activity_at: z.string(),
+});
+
+export const listConversationsInput = z
+  .object({
+    status: conversationStatus.optional(),
+    assignee: z.union([z.enum(["me", "unassigned"]), z.uuid()]).optional(),
+    channel_id: z.uuid().optional(),
+    q: z.string().trim().max(200).optional(),
+    cursor: cursorInput,
+    limit: limitInput,
+  })
+  .optional()
+  .default({});
+
+export const updateConversationInput = z.object({
+  id: z.uuid(),
+  status: conversationStatus.optional(),
+  snoozed_until: isoDateTime.nullable().optional(),
+  assignee_id: z.uuid().nullable().optional(),
+});
+
+export const timelineItem = z.object({
+  id: z.uuid(),
+  kind: z.enum(["message", "comment"]),
+  direction: z.enum(["in", "out"]).nullable(),
+  type: z.string(),
+  body: z.string().nullable(),
+  status: z.string().nullable(),
+  error: z.string().nullable(),
+  external_id: z.string().nullable(),
+  author: z.object({ type: z.enum(["user", "destination", "contact"]), id: z.string().nullable(), name: z.string().nullable() }),
+  created_at: z.string(),
+});
+
+export const timelineInput = z.object({ id: z.uuid(), cursor: cursorInput, limit: limitInput });
+export const timelineOutput = pageOf(timelineItem);
+
+export const bodyInput = z.object({ id: z.uuid(), body: z.string().trim().min(1, "must not be empty").max(4096) });
+export const commentOutput = z.object({ id: z.uuid(), conversation_id: z.uuid(), body: z.string(), created_at: z.string() });

@@ -1,0 +1,9 @@
+import { z } from "zod";
+
+/** Shared input pieces. REST query strings arrive as strings, so numbers and booleans are coerced. */
+export const idInput = z.object({ id: z.uuid() });
+export const cursorInput = z.string().max(200).optional();
+export const limitInput = z.coerce.number().int().min(1).max(100).optional();
+export const booleanInput = z.union([z.boolean(), z.stringbool()]);
+export const isoDateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
