@@ -1,20 +1,45 @@
 import { describe, expect, it } from "vitest";
 import { loadEnv } from "./env";
 
+const KEYS = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
+
 describe("loadEnv", () => {
-  it("needs no variables: local defaults", () => {
-    expect(loadEnv({})).toEqual({
+  it("needs only the encryption key ring: local defaults for the rest", () => {
+    expect(loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS })).toEqual({
       DATABASE_URL: "postgres://postgres@127.0.0.1:5432/alfred",
       REDIS_URL: "redis://127.0.0.1:6379",
       WORKER_HTTP_PORT: 3001,
       QUEUE_PREFIX: "alfred",
       LOG_LEVEL: "info",
       NODE_ENV: "development",
+      AUTOMATION_ENCRYPTION_KEYS: KEYS,
+      automation: {
+        ssrfAllowlist: { entries: [] },
+        replayWindowSeconds: 300,
+        deliveryTimeoutMs: 10_000,
+        retryScheduleSeconds: [60, 300, 900, 3600, 21600],
+        disableAfterHours: 120,
+        rotationGraceSeconds: 86_400,
+      },
     });
   });
 
+  it("refuses to start without AUTOMATION_ENCRYPTION_KEYS, or with a malformed ring, naming it", () => {
+    expect(() => loadEnv({})).toThrow(/^worker: invalid environment\n {2}AUTOMATION_ENCRYPTION_KEYS: /);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: "k1:dG9vLXNob3J0" })).toThrow(/AUTOMATION_ENCRYPTION_KEYS: key "k1" must be 32 bytes/);
+  });
+
+  it("parses the automation settings, naming a bad one", () => {
+    const env = loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,2,3", AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1:4000" });
+    expect(env.automation.retryScheduleSeconds).toEqual([1, 2, 3]);
+    expect(env.automation.ssrfAllowlist.entries).toHaveLength(1);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_RETRY_SCHEDULE_SECONDS: "300,60" })).toThrow(/AUTOMATION_RETRY_SCHEDULE_SECONDS: .*must not decrease/);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_SSRF_ALLOWLIST: "http://x" })).toThrow(/AUTOMATION_SSRF_ALLOWLIST/);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_DELIVERY_TIMEOUT_MS: "0" })).toThrow(/AUTOMATION_DELIVERY_TIMEOUT_MS: /);
+  });
+
   it("treats empty values as unset and coerces the port", () => {
-    const env = loadEnv({ QUEUE_PREFIX: "", WORKER_HTTP_PORT: "4010", LOG_LEVEL: "", REDIS_URL: "rediss://cache.internal:6380" });
+    const env = loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, QUEUE_PREFIX: "", WORKER_HTTP_PORT: "4010", LOG_LEVEL: "", REDIS_URL: "rediss://cache.internal:6380" });
     expect(env).toMatchObject({ QUEUE_PREFIX: "alfred", WORKER_HTTP_PORT: 4010, LOG_LEVEL: "info", REDIS_URL: "rediss://cache.internal:6380" });
   });
 
@@ -29,10 +54,10 @@ describe("loadEnv", () => {
     ["LOG_LEVEL", "verbose"],
     ["NODE_ENV", "staging"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
-    expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^worker: invalid environment\\n  ${name}: `));
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, [name]: value })).toThrow(new RegExp(`^worker: invalid environment\\n  ${name}: `));
   });
 
   it("names every bad variable at once", () => {
-    expect(() => loadEnv({ REDIS_URL: "nope", WORKER_HTTP_PORT: "-1" })).toThrow(/REDIS_URL: [^\n]+\n {2}WORKER_HTTP_PORT: /);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, REDIS_URL: "nope", WORKER_HTTP_PORT: "-1" })).toThrow(/REDIS_URL: [^\n]+\n {2}WORKER_HTTP_PORT: /);
   });
 });

@@ -1,10 +1,10 @@
-import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
+import { DEFAULT_REDIS_URL, parseEnv, parseKeyRing } from "@alfred/core";
 import { DEFAULT_DATABASE_URL } from "@alfred/db";
-import { queuePrefix, queuePrefixSchema } from "@alfred/automation";
+import { automationEnvSchema, automationSettingsFrom, queuePrefix, queuePrefixSchema, type AutomationSettings } from "@alfred/automation";
 import { z } from "zod";
 
 // The only module that reads process.env.
-const schema = z.object({
+const schema = automationEnvSchema.extend({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default(DEFAULT_REDIS_URL),
   WORKER_HTTP_PORT: z.coerce
@@ -16,16 +16,47 @@ const schema = z.object({
   QUEUE_PREFIX: queuePrefixSchema.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** `kid:base64key,...`: decrypts destination secrets to sign deliveries. Required: no key, no signing. */
+  AUTOMATION_ENCRYPTION_KEYS: z
+    .string({ error: "is required: kid:base64key,... (npm start generates one into .alfred/local.env)" })
+    .superRefine((spec, ctx) => {
+      try {
+        parseKeyRing(spec);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
 });
 
-export interface WorkerEnv extends Omit<z.infer<typeof schema>, "QUEUE_PREFIX"> {
+type AutomationEnvKey = keyof typeof automationEnvSchema.shape;
+
+export interface WorkerEnv extends Omit<z.infer<typeof schema>, "QUEUE_PREFIX" | AutomationEnvKey> {
   /** Resolved BullMQ key prefix (`alfred` unless QUEUE_PREFIX says otherwise). */
   QUEUE_PREFIX: string;
+  /** AUTOMATION_* settings, parsed (allow-list, retry schedule, timeouts). */
+  automation: AutomationSettings;
 }
 
 /** Validates the environment; throws one line per bad variable, naming it. Empty values count as unset. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const env = parseEnv(schema, present, "worker");
-  return { ...env, QUEUE_PREFIX: queuePrefix(env) };
+  let automation: AutomationSettings;
+  try {
+    automation = automationSettingsFrom(env);
+  } catch (err) {
+    const message = (err as Error).message;
+    // The allow-list parser names its variable; the retry schedule is the only other parser.
+    throw new Error(`worker: invalid environment\n  ${message.startsWith("AUTOMATION_") ? message : `AUTOMATION_RETRY_SCHEDULE_SECONDS: ${message}`}`);
+  }
+  const {
+    AUTOMATION_SSRF_ALLOWLIST: _allowlist,
+    AUTOMATION_REPLAY_WINDOW_SECONDS: _replay,
+    AUTOMATION_DELIVERY_TIMEOUT_MS: _timeout,
+    AUTOMATION_RETRY_SCHEDULE_SECONDS: _schedule,
+    AUTOMATION_DISABLE_AFTER_HOURS: _disable,
+    AUTOMATION_ROTATION_GRACE_SECONDS: _grace,
+    ...rest
+  } = env;
+  return { ...rest, QUEUE_PREFIX: queuePrefix(env), automation };
 }

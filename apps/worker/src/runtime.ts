@@ -1,23 +1,35 @@
-import { JOB_SCHEDULERS, QUEUE_NAMES, type QueueName } from "@alfred/automation";
-import { createRedis, type Logger } from "@alfred/core";
+import { DeliveryCounters, JOB_SCHEDULERS, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
+import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import { createDb, type Database } from "@alfred/db";
 import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
 import { createHealthCheck } from "./health";
 import { closeServer, createHttpServer, listen } from "./http";
+import { createDeliveriesProcessor } from "./processors/deliveries";
+import { createChannelSendProcessor } from "./processors/channel-sends";
 import { createMaintenanceProcessor } from "./processors/maintenance";
 import { upsertJobSchedulers } from "./schedulers";
 
+/** Everything a processor may need; built once per worker process. */
 interface ProcessorDeps {
   db: Database;
   logger: Logger;
+  /** Enqueues follow-up jobs (retries, reconciled work); fails fast when Redis is down. */
+  producer: Producer;
+  keys: SecretKeyProvider;
+  automation: AutomationSettings;
+  deliveryCounters: DeliveryCounters;
 }
 
-/** Which queues this worker consumes, with what concurrency. Deliveries and channel sends join with #4 and #3. */
+/** Which queues this worker consumes, with what concurrency. */
 const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: ProcessorDeps) => Processor }[] = [
   // Housekeeping is cheap and row-locked; one at a time per replica is plenty.
   { queue: QUEUE_NAMES.maintenance, concurrency: 1, processor: createMaintenanceProcessor },
+  // Deliveries mostly wait on receivers' HTTP; several in flight per replica.
+  { queue: QUEUE_NAMES.deliveries, concurrency: 8, processor: (deps) => createDeliveriesProcessor({ ...deps, counters: deps.deliveryCounters }) },
+  // Outbound messages to providers: also I/O-bound, and per-message ordered by the queue itself.
+  { queue: QUEUE_NAMES.channelSends, concurrency: 4, processor: createChannelSendProcessor },
 ];
 
 export interface WorkerRuntime {
@@ -69,9 +81,21 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
   // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
   const bullRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker" });
   const healthRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-health" });
+  // Fail-fast connection for enqueueing from processors: a lost enqueue is the reconciler's job.
+  const producerRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-producer" });
   const logError = createErrorLog(logger);
   watchRedis(bullRedis, "bullmq", logger, logError);
   watchRedis(healthRedis, "health", logger, logError);
+  watchRedis(producerRedis, "producer", logger, logError);
+  const producer = new Producer(producerRedis, env.QUEUE_PREFIX, logger);
+  const processorDeps: ProcessorDeps = {
+    db: database.db,
+    logger,
+    producer,
+    keys: new EnvKeyRing(env.AUTOMATION_ENCRYPTION_KEYS),
+    automation: env.automation,
+    deliveryCounters: new DeliveryCounters(),
+  };
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
   const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
@@ -83,7 +107,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
   }
 
   const workers = CONSUMERS.map(({ queue, concurrency, processor }) => {
-    const worker = new Worker(queue, processor({ db: database.db, logger }), { ...bullOptions, concurrency, autorun: false });
+    const worker = new Worker(queue, processor(processorDeps), { ...bullOptions, concurrency, autorun: false });
     worker.on("error", (err) => logError({ queue, part: "worker" }, err));
     return worker;
   });
@@ -108,6 +132,15 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
         throw err;
       }
       if (closing) return port;
+      // A Redis that comes back empty (restarted without persistence, failed over) has lost the
+      // schedulers, and with them the reconciler that rebuilds every other job: upsert them again.
+      let redisWasDown = false;
+      bullRedis.on("error", () => (redisWasDown = true));
+      bullRedis.on("ready", () => {
+        if (!redisWasDown || closing) return;
+        redisWasDown = false;
+        upsertJobSchedulers(queues, JOB_SCHEDULERS, logger).catch((err: unknown) => logger.error({ err }, "re-upserting job schedulers failed"));
+      });
       for (const worker of workers) {
         worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
       }
@@ -120,7 +153,8 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
         await closeServer(server);
         await Promise.all(workers.map((worker) => worker.close()));
         await Promise.all([...queues.values()].map((queue) => queue.close()));
-        await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis)]);
+        await producer.close();
+        await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis)]);
         await database.close();
       })();
       return closing;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { JOB_SCHEDULERS, QUEUE_NAMES } from "@alfred/automation";
-import { createLogger, createRedis } from "@alfred/core";
+import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
 import { count, eq, schema, sql } from "@alfred/db";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import { Queue } from "bullmq";
@@ -43,7 +43,7 @@ async function spawnWorker(env: Record<string, string>): Promise<RunningWorker> 
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: WORKER_DIR,
-    env: { ...process.env, REDIS_URL, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(port), ...env },
+    env: { ...process.env, REDIS_URL, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(port), AUTOMATION_ENCRYPTION_KEYS: generateKeyRingEntry("test"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

@@ -1,4 +1,4 @@
-import type { LoginThrottle, Principal } from "@alfred/auth";
+import type { LoginThrottle, Principal, Role } from "@alfred/auth";
 import type { AutomationSettings, Producer } from "@alfred/automation";
 import type { Logger, SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
@@ -27,6 +27,11 @@ export interface RequestAuth {
   userId: string;
   tenantId: string;
   via: "session" | "bearer" | "api_key";
+  /**
+   * Set when `via` is `api_key`: the key, and its role. The key acts as `userId` (its creator), so
+   * deactivating that user stops it, and its effective role is the lower of the two roles.
+   */
+  apiKey?: { id: string; role: Role };
 }
 
 export interface Context extends ApiDeps {

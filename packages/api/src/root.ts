@@ -1,20 +1,26 @@
+import { apiKeysRouter } from "./router/api-keys/_router";
 import { authRouter } from "./router/auth/_router";
+import { automationRouter } from "./router/automation/_router";
 import { usersRouter } from "./router/users/_router";
 import { channelsRouter } from "./router/channels/_router";
 import { contactsRouter, notificationsRouter, tasksRouter } from "./router/crm/_router";
 import { conversationsRouter } from "./router/inbox/_router";
 import { liveRouter } from "./router/live";
+import { callbacksRouter } from "./router/callbacks/_router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   users: usersRouter,
+  automation: automationRouter,
+  apiKeys: apiKeysRouter,
   channels: channelsRouter,
   conversations: conversationsRouter,
   contacts: contactsRouter,
   tasks: tasksRouter,
   notifications: notificationsRouter,
   live: liveRouter,
+  callbacks: callbacksRouter,
 });
 
 export type AppRouter = typeof appRouter;

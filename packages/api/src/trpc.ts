@@ -47,8 +47,11 @@ export const publicProcedure = t.procedure.use(errorMapping);
 /** Re-reads user and membership on every call: deactivation and role changes apply at once. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-  const principal = await loadPrincipal(ctx.db, ctx.auth.userId, ctx.auth.tenantId);
-  if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account is deactivated or no longer has access" });
+  const loaded = await loadPrincipal(ctx.db, ctx.auth.userId, ctx.auth.tenantId);
+  if (!loaded) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account is deactivated or no longer has access" });
+  const keyRole = ctx.auth.apiKey?.role;
+  // An API key never acts above its own role, nor above its creator's current role.
+  const principal = keyRole && !roleAtLeast(keyRole, loaded.role) ? { ...loaded, role: keyRole } : loaded;
   return next({ ctx: { ...ctx, principal } });
 });
 
@@ -63,7 +66,7 @@ const auditMutations = t.middleware(async ({ ctx, next, type, path, meta, getRaw
     await recordAudit(ctx.db, {
       tenantId: principal.tenantId,
       actorType: ctx.auth?.via === "api_key" ? "api_key" : "user",
-      actorId: principal.userId,
+      actorId: ctx.auth?.apiKey?.id ?? principal.userId,
       action: path,
       targetId,
       correlationId: ctx.correlationId,

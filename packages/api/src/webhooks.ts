@@ -43,7 +43,7 @@ interface Authenticated {
   parsed: ParsedWebhook;
   /** Channels by the account id the payload names. */
   channels: Map<string, ChannelRow>;
-  /** Mailgun token to remember once the message is stored. */
+  /** Mailgun token to claim before anything is stored (replay protection). */
   mailgunToken?: { channelId: string; token: string };
 }
 
@@ -61,11 +61,6 @@ async function authenticate(deps: ApiDeps, type: ChannelType, request: Request, 
     const channel = recipient ? await findChannelByAccount(deps.db, "email", recipient) : null;
     if (!channel) throw new AppError("not_found", "no e-mail channel receives at this address");
     if (!verifyMailgunSignature(fields, decryptChannelSecrets(deps.keys, channel).signing_key)) throw INVALID_SIGNATURE();
-    const [seen] = await deps.db
-      .select({ token: inboundWebhookTokens.token })
-      .from(inboundWebhookTokens)
-      .where(and(eq(inboundWebhookTokens.channelId, channel.id), eq(inboundWebhookTokens.token, String(fields.token))));
-    if (seen) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
     const parsed = parseMailgunInbound(fields);
     const byAccount = new Map(parsed.messages.map((m) => [m.channelAccountId, channel] as const));
     return { parsed, channels: byAccount, mailgunToken: { channelId: channel.id, token: String(fields.token) } };
@@ -107,33 +102,14 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
     if (!isChannelType(type)) throw new AppError("not_found", `unknown channel type "${type}"`);
     const raw = await readBody(request);
     const { parsed, channels: byAccount, mailgunToken } = await authenticate(deps, type, request, raw);
-
-    const summary = { messages: 0, duplicates: 0, statuses: 0, ignored: 0 };
-    for (const inbound of parsed.messages) {
-      const channel = byAccount.get(inbound.channelAccountId);
-      if (!channel || !channel.enabled) {
-        summary.ignored++;
-        continue;
-      }
-      const scope = newScope(channel.tenantId, { type: "system", id: null }, correlationId);
-      const result = await ingestMessage(deps.db, scope, channel, inbound);
-      if (result.duplicate) summary.duplicates++;
-      else summary.messages++;
-      await deps.producer.flush(scope.effects, correlationId);
+    if (mailgunToken) await claimMailgunToken(deps, mailgunToken);
+    try {
+      return json(200, { ok: true, ...(await store(deps, parsed, byAccount, correlationId)) }, correlationId);
+    } catch (err) {
+      // Not stored: let Mailgun's retry of this very request (same token) through.
+      if (mailgunToken) await releaseMailgunToken(deps, mailgunToken).catch(() => undefined);
+      throw err;
     }
-    for (const status of parsed.statuses) {
-      const channel = byAccount.get(status.channelAccountId);
-      if (!channel) {
-        summary.ignored++;
-        continue;
-      }
-      const scope = newScope(channel.tenantId, { type: "system", id: null }, correlationId);
-      const result = await applyStatusUpdate(deps.db, scope, channel, status);
-      if (result.applied) summary.statuses++;
-      await deps.producer.flush(scope.effects, correlationId);
-    }
-    if (mailgunToken) await deps.db.insert(inboundWebhookTokens).values(mailgunToken).onConflictDoNothing();
-    return json(200, { ok: true, ...summary }, correlationId);
   } catch (err) {
     if (isAppError(err)) {
       deps.logger.info({ channel_type: type, code: err.code, correlation_id: correlationId }, "webhook rejected");
@@ -142,5 +118,48 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
     deps.logger.error({ err, channel_type: type, correlation_id: correlationId }, "webhook failed");
     return json(500, errorBody("internal_error", "internal error", correlationId), correlationId);
   }
+}
+
+/**
+ * Claims a Mailgun token before anything is stored. The insert itself is the check (unique key), so
+ * concurrent replays of one signed request cannot both pass, even with different bodies (Mailgun's
+ * signature covers only timestamp + token).
+ */
+async function claimMailgunToken(deps: ApiDeps, claim: { channelId: string; token: string }): Promise<void> {
+  const inserted = await deps.db.insert(inboundWebhookTokens).values(claim).onConflictDoNothing().returning({ token: inboundWebhookTokens.token });
+  if (inserted.length === 0) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
+}
+
+async function releaseMailgunToken(deps: ApiDeps, claim: { channelId: string; token: string }): Promise<void> {
+  await deps.db.delete(inboundWebhookTokens).where(and(eq(inboundWebhookTokens.channelId, claim.channelId), eq(inboundWebhookTokens.token, claim.token)));
+}
+
+/** Stores every message and status of an authenticated request, each in its own transaction. */
+async function store(deps: ApiDeps, parsed: ParsedWebhook, byAccount: Map<string, ChannelRow>, correlationId: string) {
+  const summary = { messages: 0, duplicates: 0, statuses: 0, ignored: 0 };
+  for (const inbound of parsed.messages) {
+    const channel = byAccount.get(inbound.channelAccountId);
+    if (!channel || !channel.enabled) {
+      summary.ignored++;
+      continue;
+    }
+    const scope = newScope(channel.tenantId, { type: "system", id: null }, correlationId);
+    const result = await ingestMessage(deps.db, scope, channel, inbound);
+    if (result.duplicate) summary.duplicates++;
+    else summary.messages++;
+    await deps.producer.flush(scope.effects, correlationId);
+  }
+  for (const status of parsed.statuses) {
+    const channel = byAccount.get(status.channelAccountId);
+    if (!channel) {
+      summary.ignored++;
+      continue;
+    }
+    const scope = newScope(channel.tenantId, { type: "system", id: null }, correlationId);
+    const result = await applyStatusUpdate(deps.db, scope, channel, status);
+    if (result.applied) summary.statuses++;
+    await deps.producer.flush(scope.effects, correlationId);
+  }
+  return summary;
 }
 

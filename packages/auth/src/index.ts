@@ -3,3 +3,4 @@ export * from "./password";
 export * from "./tokens";
 export * from "./throttle";
 export * from "./identity";
+export * from "./api-keys";

@@ -8,3 +8,7 @@ export * from "./effects";
 export * from "./outbox";
 export * from "./producer";
 export * from "./settings";
+export * from "./destinations";
+export * from "./delivery";
+export * from "./deliveries";
+export * from "./callback-events";

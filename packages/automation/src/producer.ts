@@ -2,7 +2,7 @@ import type { Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
-import { channelSendJobId, deliveryJobId, QUEUE_NAMES, type ChannelSendJob, type DeliveryJob } from "./queues";
+import { channelSendJobId, deliveryJobId, QUEUE_NAMES, type ChannelSendJob, type DeliveryJob, type DeliveryTrigger } from "./queues";
 
 /** Redis pub/sub channel of a tenant's live inbox updates. */
 export const liveChannel = (prefix: string, tenantId: string) => `${prefix}:live:${tenantId}`;
@@ -30,12 +30,25 @@ export class Producer {
     for (const queue of [this.deliveries, this.channelSends]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
-  async enqueueDelivery(deliveryId: string, tenantId: string, attempt: number, options: { delayMs?: number; correlationId?: string } = {}): Promise<void> {
-    await this.deliveries.add(
-      "deliver",
-      { delivery_id: deliveryId, tenant_id: tenantId, correlation_id: options.correlationId },
-      { jobId: deliveryJobId(deliveryId, attempt), delay: options.delayMs, removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
-    );
+  /**
+   * Enqueues attempt `attempt` of a delivery (see `deliveryJobId` for why the same attempt can be
+   * enqueued from several places). `run` marks a lease recovery, manual retry or test send.
+   */
+  async enqueueDelivery(
+    deliveryId: string,
+    tenantId: string,
+    attempt: number,
+    options: { delayMs?: number; correlationId?: string; trigger?: DeliveryTrigger; run?: Parameters<typeof deliveryJobId>[2] } = {},
+  ): Promise<void> {
+    const data: DeliveryJob = { delivery_id: deliveryId, tenant_id: tenantId, attempt, trigger: options.trigger ?? "scheduled" };
+    if (options.correlationId) data.correlation_id = options.correlationId;
+    await this.deliveries.add("deliver", data, {
+      jobId: deliveryJobId(deliveryId, attempt, options.run),
+      delay: options.delayMs,
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+      attempts: 1,
+    });
   }
 
   async enqueueChannelSend(messageId: string, tenantId: string, correlationId?: string): Promise<void> {

@@ -40,13 +40,23 @@ const correlationId = z
   .regex(/^[A-Za-z0-9._:-]{1,128}$/)
   .optional();
 
-/** One HTTP delivery of an automation event to one destination (`automation_deliveries` row). */
+/** What started an attempt; recorded on the attempt row. */
+export const DELIVERY_TRIGGERS = ["scheduled", "manual", "test"] as const;
+export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
+
+/**
+ * One HTTP delivery of an automation event to one destination (`automation_deliveries` row).
+ * `attempt` is the attempt number the job was enqueued for: a job whose attempt is no longer the
+ * next one (the delivery moved on) does nothing.
+ */
 export const deliveryJobSchema = z.object({
   delivery_id: z.uuid(),
   tenant_id: z.uuid(),
+  attempt: z.number().int().min(1).optional(),
+  trigger: z.enum(DELIVERY_TRIGGERS).default("scheduled"),
   correlation_id: correlationId,
 });
-export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+export type DeliveryJob = z.input<typeof deliveryJobSchema>;
 
 /** One outbound message to its channel's provider (`messages` row, direction `out`). */
 export const channelSendJobSchema = z.object({
@@ -117,14 +127,31 @@ export const JOB_SCHEDULERS: readonly JobSchedulerDefinition[] = [
 const ID_TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Job id of one delivery attempt. BullMQ ignores an add whose id already exists, so the producer,
- * the retry path and the reconciler can all enqueue `(delivery, attempt)` and only one job runs.
+ * Job id of one delivery attempt: `delivery-<delivery id>-<attempt>[-<run>]`.
+ *
+ * BullMQ ignores `add()` for an id that still exists, completed and failed jobs included (they are
+ * kept by removeOnComplete / removeOnFail). The scheme:
+ * - Scheduled runs (the producer after commit, the retry path after a failed attempt, and the
+ *   reconciler for a pending row that is due) all use the plain `(delivery, attempt)` id, so however
+ *   many of them enqueue the same attempt, one job exists and one runs.
+ * - A job that runs before its row is due is moved back to delayed (same id, still live) instead of
+ *   completing, so skew between Redis' and Postgres' clocks cannot consume the id.
+ * - A lease recovery (the worker died mid-attempt) gets `-lease-<expired locked_until ms>`: the dead
+ *   worker's job id may be stuck active or failed, and each expired lease is a distinct value, so
+ *   every recovery has a fresh id while reconciler replicas still agree on it.
+ * - A manual retry or test send gets `-manual-<token>` / `-test-<token>`: it must run now even while
+ *   the scheduled job of the same attempt waits delayed (that one later finds its attempt taken and
+ *   does nothing).
+ * - Left-over terminal jobs: the reconciler treats a completed or failed job under a due row's id as
+ *   dead, removes it and adds the attempt again, so no no-op run can swallow a later real one.
  * Custom ids must not contain ':' (BullMQ's key separator).
  */
-export function deliveryJobId(deliveryId: string, attempt: number): string {
+export function deliveryJobId(deliveryId: string, attempt: number, run?: { kind: "lease" | "manual" | "test"; token: string }): string {
   if (!ID_TOKEN.test(deliveryId)) throw new RangeError(`deliveryJobId: invalid delivery id "${deliveryId}"`);
   if (!Number.isSafeInteger(attempt) || attempt < 1) throw new RangeError(`deliveryJobId: attempt must be an integer >= 1, got ${attempt}`);
-  return `delivery-${deliveryId}-${attempt}`;
+  if (!run) return `delivery-${deliveryId}-${attempt}`;
+  if (!ID_TOKEN.test(run.token)) throw new RangeError(`deliveryJobId: invalid run token "${run.token}"`);
+  return `delivery-${deliveryId}-${attempt}-${run.kind}-${run.token}`;
 }
 
 /** Job id of an outbound message send: one job per message however often it is enqueued. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, parseRetrySchedule } from "./backoff";
-import { parseSsrfAllowlist, type SsrfAllowlist } from "./ssrf";
+import { parseSsrfAllowlist, type HostResolver, type SsrfAllowlist } from "./ssrf";
 
 /** Automation knobs, read once from the environment by each app's env module and shared by web and worker. */
 export interface AutomationSettings {
@@ -11,6 +11,11 @@ export interface AutomationSettings {
   disableAfterHours: number;
   /** How long a rotated-out secret keeps signing and verifying. */
   rotationGraceSeconds: number;
+  /**
+   * DNS resolver for the SSRF checks at save and send time. Absent means the system resolver; tests
+   * inject one (e.g. a name that resolves to 127.0.0.1) so no real DNS is involved.
+   */
+  resolve?: HostResolver;
 }
 
 export const automationEnvSchema = z.object({

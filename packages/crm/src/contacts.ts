@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { recordEvent } from "@alfred/automation";
 import { AppError } from "@alfred/core";
 import { and, eq, sql, type DbOrTx, type SQL } from "@alfred/db";
 import { contactSettings, contacts } from "@alfred/db/schema";
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
+import { cursorTimestamp, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export interface ContactView {
@@ -53,16 +54,16 @@ export async function listContacts(db: DbOrTx, tenantId: string, options: { q?: 
     const pattern = `%${options.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(sql`(coalesce(${contacts.name}, '') || ' ' || coalesce(${contacts.email}, '') || ' ' || coalesce(${contacts.phone}, '')) ilike ${pattern}`);
   }
-  if (cursor) where.push(sql`(${contacts.createdAt}, ${contacts.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) where.push(sql`(${contacts.createdAt}, ${contacts.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   const rows = await db
-    .select()
+    .select({ contact: contacts, cursorAt: cursorTimestamp(contacts.createdAt) })
     .from(contacts)
     .where(and(...where))
     .orderBy(sql`${contacts.createdAt} desc, ${contacts.id} desc`)
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map((r) => toView(r)), next_cursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  return { items: page.map((r) => toView(r.contact)), next_cursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.contact.id) : null };
 }
 
 export interface ContactUpdate {
@@ -108,7 +109,8 @@ export async function updateContact(tx: DbOrTx, scope: Scope, id: string, update
   let updated = current;
   if (changes.length) {
     [updated] = (await tx.update(contacts).set(patch).where(eq(contacts.id, id)).returning()) as [ContactRow];
-    const stamp = updated.updatedAt.getTime();
+    // Each edit is its own fact: a timestamp (milliseconds) would make two quick edits one event.
+    const stamp = randomUUID();
     await recordEvent(
       tx,
       {

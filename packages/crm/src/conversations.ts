@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { recordEvent } from "@alfred/automation";
 import { AppError } from "@alfred/core";
 import { and, eq, sql, type DbOrTx, type SQL } from "@alfred/db";
 import { channels, contacts, conversations, memberships, type ChannelType } from "@alfred/db/schema";
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
+import { cursorTimestamp, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export type ConversationStatus = "open" | "pending" | "resolved" | "snoozed";
@@ -47,6 +48,7 @@ interface Row extends Record<string, unknown> {
   lm_type: string | null;
   lm_direction: "in" | "out" | null;
   lm_created_at: Date | null;
+  cursor_at?: string;
 }
 
 function toItem(r: Row): ConversationListItem {
@@ -86,12 +88,13 @@ export async function listConversations(db: DbOrTx, tenantId: string, viewerId: 
       or exists (select 1 from messages sm where sm.conversation_id = c.id and sm.tenant_id = ${tenantId} and sm.body ilike ${pattern})
     )`);
   }
-  if (cursor) where.push(sql`(c.last_activity_at, c.id) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) where.push(sql`(c.last_activity_at, c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
 
   const result = await db.execute<Row>(sql`
     select c.id, c.status, c.subject, c.contact_id, ct.name as contact_name, c.channel_id, ch.type as channel_type, ch.name as channel_name,
            c.unread_count, c.assignee_id, c.snoozed_until, c.last_activity_at,
-           lm.body as lm_body, lm.type as lm_type, lm.direction as lm_direction, lm.created_at as lm_created_at
+           lm.body as lm_body, lm.type as lm_type, lm.direction as lm_direction, lm.created_at as lm_created_at,
+           ${cursorTimestamp(sql`c.last_activity_at`)} as cursor_at
     from conversations c
     join contacts ct on ct.id = c.contact_id
     join channels ch on ch.id = c.channel_id
@@ -107,7 +110,7 @@ export async function listConversations(db: DbOrTx, tenantId: string, viewerId: 
   const rows = result.rows;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(new Date(last.last_activity_at), last.id) : null };
+  return { items: page.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at!, last.id) : null };
 }
 
 export async function getConversation(db: DbOrTx, tenantId: string, id: string): Promise<ConversationListItem> {
@@ -170,12 +173,13 @@ export async function updateConversation(tx: DbOrTx, scope: Scope, id: string, u
 
   if (changes.length) {
     const [updated] = await tx.update(conversations).set(patch).where(eq(conversations.id, id)).returning();
+    // Each change is its own fact: a millisecond timestamp in the key would merge two quick changes into one event.
     await recordEvent(
       tx,
       {
         tenantId: scope.tenantId,
         type: "conversation.updated",
-        sourceEventId: `conversation.updated:${id}:${updated!.updatedAt.getTime()}:${changes.join(",")}`,
+        sourceEventId: `conversation.updated:${id}:${randomUUID()}`,
         correlationId: scope.correlationId,
         payload: { conversation_id: id, status: updated!.status, assignee_id: updated!.assigneeId, changes },
       },

@@ -61,7 +61,8 @@ export async function ingestMessage(db: Database, scope: Scope, channel: Channel
       .set({
         unreadCount: sql`${conversations.unreadCount} + 1`,
         lastActivityAt: message.createdAt,
-        lastInboundAt: inbound.sentAt,
+        // Providers deliver out of order: an older message arriving late must not close the WhatsApp window early.
+        lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${inbound.sentAt.toISOString()}::timestamptz)`,
       })
       .where(eq(conversations.id, conversationId));
 

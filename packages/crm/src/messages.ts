@@ -5,7 +5,7 @@ import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
 import { channels, contactIdentities, conversations, internalComments, messages } from "@alfred/db/schema";
 import { decryptChannelSecrets } from "./channels";
 import { lockConversation } from "./conversations";
-import { decodeCursor, encodeCursor } from "./pagination";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export interface TimelineItem {
@@ -35,6 +35,7 @@ interface TimelineRow extends Record<string, unknown> {
   author_name: string | null;
   destination_name: string | null;
   created_at: Date;
+  cursor_at: string;
 }
 
 /**
@@ -45,9 +46,9 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
   await ensureConversation(db, tenantId, conversationId);
   const limit = options.limit ?? 50;
   const cursor = decodeCursor(options.cursor);
-  const before = cursor ? sql`where (t.created_at, t.id) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)` : sql``;
+  const before = cursor ? sql`where (t.created_at, t.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``;
   const result = await db.execute<TimelineRow>(sql`
-    select t.*, u.name as author_name, d.name as destination_name from (
+    select t.*, ${cursorTimestamp(sql`t.created_at`)} as cursor_at, u.name as author_name, d.name as destination_name from (
       select 'message' as kind, m.id, m.direction::text as direction, m.type, m.body, m.status::text as status, m.error, m.external_id,
              m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.created_at
       from messages m where m.tenant_id = ${tenantId} and m.conversation_id = ${conversationId}
@@ -66,7 +67,7 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
   const oldest = page[page.length - 1];
   return {
     items: page.reverse().map(toTimelineItem),
-    next_cursor: rows.length > limit && oldest ? encodeCursor(new Date(oldest.created_at), oldest.id) : null,
+    next_cursor: rows.length > limit && oldest ? encodeCursor(oldest.cursor_at, oldest.id) : null,
   };
 }
 

@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { recordEvent } from "@alfred/automation";
 import { AppError } from "@alfred/core";
 import { and, eq, sql, type DbOrTx, type SQL } from "@alfred/db";
 import { contacts, conversations, leadTasks, memberships, tasks } from "@alfred/db/schema";
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
+import { cursorTimestamp, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export interface TaskView {
@@ -132,9 +133,9 @@ export async function listTasks(db: DbOrTx, tenantId: string, viewerId: string, 
   if (filters.conversationId) where.push(eq(tasks.conversationId, filters.conversationId));
   if (filters.contactId) where.push(eq(tasks.contactId, filters.contactId));
   if (filters.overdue) where.push(sql`${tasks.status} = 'open' and ${tasks.dueAt} < now()`);
-  if (cursor) where.push(sql`(${tasks.createdAt}, ${tasks.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) where.push(sql`(${tasks.createdAt}, ${tasks.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   const rows = await db
-    .select({ task: tasks, leadId: leadTasks.id })
+    .select({ task: tasks, leadId: leadTasks.id, cursorAt: cursorTimestamp(tasks.createdAt) })
     .from(tasks)
     .leftJoin(leadTasks, eq(leadTasks.taskId, tasks.id))
     .where(and(...where))
@@ -142,7 +143,7 @@ export async function listTasks(db: DbOrTx, tenantId: string, viewerId: string, 
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map((r) => toView(r.task, r.leadId !== null)), next_cursor: rows.length > limit && last ? encodeCursor(last.task.createdAt, last.task.id) : null };
+  return { items: page.map((r) => toView(r.task, r.leadId !== null)), next_cursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.task.id) : null };
 }
 
 export interface TaskUpdate {
@@ -175,7 +176,7 @@ export async function updateTask(tx: DbOrTx, scope: Scope, id: string, update: T
   if (completing) {
     await recordEvent(
       tx,
-      { tenantId: scope.tenantId, type: "task.completed", sourceEventId: `task.completed:${id}:${row!.completedAt!.getTime()}`, correlationId: scope.correlationId, payload: taskPayload(row!) },
+      { tenantId: scope.tenantId, type: "task.completed", sourceEventId: `task.completed:${id}:${randomUUID()}`, correlationId: scope.correlationId, payload: taskPayload(row!) },
       scope.effects,
     );
   }

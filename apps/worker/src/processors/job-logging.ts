@@ -1,5 +1,5 @@
 import { correlationIdFrom, type Logger } from "@alfred/core";
-import type { Job, Processor } from "bullmq";
+import { DelayedError, type Job, type Processor } from "bullmq";
 
 function didWork(result: unknown): boolean {
   if (result === null || typeof result !== "object") return true;
@@ -32,6 +32,11 @@ export function withJobLogging<R>(
       log[level]({ result, duration_ms: Math.round(performance.now() - started) }, "job completed");
       return result;
     } catch (err) {
+      // Moved back to delayed on purpose (e.g. a delivery not due yet): not a failure.
+      if (err instanceof DelayedError) {
+        log.debug("job moved back to delayed");
+        throw err;
+      }
       log.error({ err, duration_ms: Math.round(performance.now() - started) }, "job failed");
       throw err;
     }

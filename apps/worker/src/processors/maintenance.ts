@@ -1,4 +1,4 @@
-import { QUEUE_NAMES, isMaintenanceJobName, maintenanceJobSchemas, type MaintenanceJobName } from "@alfred/automation";
+import { QUEUE_NAMES, isMaintenanceJobName, maintenanceJobSchemas, type MaintenanceJobName, type Producer } from "@alfred/automation";
 import type { Logger } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import { UnrecoverableError } from "bullmq";
@@ -8,14 +8,13 @@ import type { JobContext, JobResult } from "../jobs/context";
 import { reconcileDeliveries } from "../jobs/reconcile-deliveries";
 import { withJobLogging } from "./job-logging";
 
-const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
-  reconcile_deliveries: reconcileDeliveries,
-  check_overdue_tasks: checkOverdueTasks,
-  check_stalled_leads: checkStalledLeads,
-};
-
 /** The `maintenance` queue: cross-tenant housekeeping, dispatched on the job name. */
-export function createMaintenanceProcessor(deps: { db: Database; logger: Logger }) {
+export function createMaintenanceProcessor(deps: { db: Database; logger: Logger; producer: Producer }) {
+  const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
+    reconcile_deliveries: (ctx) => reconcileDeliveries({ ...ctx, producer: deps.producer }),
+    check_overdue_tasks: checkOverdueTasks,
+    check_stalled_leads: checkStalledLeads,
+  };
   return withJobLogging(QUEUE_NAMES.maintenance, deps.logger, async (job, logger) => {
     // A name or payload this version does not understand will not improve on retry.
     if (!isMaintenanceJobName(job.name)) throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);

@@ -1,5 +1,7 @@
 import type { TenancyCases } from "./cases";
+import { automationCases } from "./automation.cases";
+import { inboxCases } from "./inbox.cases";
 import { usersCases } from "./users.cases";
 
 /** Every domain's cross-tenant cases. A new procedure or route with an id joins its domain's file. */
-export const TENANCY_CASES: TenancyCases[] = [usersCases];
+export const TENANCY_CASES: TenancyCases[] = [usersCases, automationCases, inboxCases];

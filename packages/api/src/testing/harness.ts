@@ -5,7 +5,7 @@ import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@al
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { Redis } from "ioredis";
 import { createContext, type ApiDeps } from "../context";
-import { handleRestRequest } from "../rest";
+import { createApiKeyResolver, handleRestRequest } from "../rest";
 import { createCaller } from "../root";
 
 /**
@@ -91,7 +91,7 @@ export interface RestResult {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on arbitrary JSON
 }
 
-/** Calls the REST adapter exactly as the Next route does, with a real Request. */
+/** Calls the REST adapter exactly as the Next route does (API keys included), with a real Request. */
 export async function rest(
   deps: ApiDeps,
   method: string,
@@ -106,7 +106,7 @@ export async function rest(
     headers["content-type"] ??= "application/json";
   }
   const request = new Request(`http://alfred.test/api/v1${path}`, { method, headers, body });
-  const response = await handleRestRequest(request, path.split("?")[0]!, deps);
+  const response = await handleRestRequest(request, path.split("?")[0]!, deps, { resolveApiKey: createApiKeyResolver(deps) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }

@@ -1,0 +1,199 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createDestination, PostCommitEffects, Producer, recordEvent, automationEnvSchema, automationSettingsFrom } from "@alfred/automation";
+import { startSink, type Sink } from "@alfred/automation/testing";
+import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
+import { eq, inArray, schema } from "@alfred/db";
+import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The worker as a real process against real Postgres and Redis: it survives being SIGKILLed in the
+ * middle of a delivery, and a Redis that is down while events are committed (and comes back
+ * empty). Both rely on the outbox rows, the lease and the reconciler, not on anything in memory.
+ */
+
+const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
+const SHARED_REDIS = "redis://127.0.0.1:6379";
+const PREFIX = `alfred_test_wdeliv_${randomBytes(4).toString("hex")}`;
+const KEYRING = generateKeyRingEntry("wk");
+const keys = new EnvKeyRing(KEYRING);
+const logger = createLogger("worker-deliveries-test", "silent");
+const { automationDeliveries, automationDeliveryAttempts, tenants } = schema;
+
+let db: TestDatabase;
+let sink: Sink;
+let tenantId: string;
+const children = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function automationEnv(): Record<string, string> {
+  return {
+    AUTOMATION_ENCRYPTION_KEYS: KEYRING,
+    AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${sink.port}`,
+    AUTOMATION_DELIVERY_TIMEOUT_MS: "1500",
+    AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1",
+  };
+}
+
+interface RunningWorker {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  exit: Promise<number | null>;
+}
+
+async function spawnWorker(env: Record<string, string>): Promise<RunningWorker> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+    cwd: WORKER_DIR,
+    env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(await freePort()), DATABASE_URL: db.url, ...automationEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const logs: Record<string, unknown>[] = [];
+  let pending = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    pending += chunk.toString("utf8");
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim().startsWith("{")) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr!.resume();
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => (children.delete(child), resolve(code))));
+  await expect.poll(() => logs.some((l) => l.msg === "worker started"), { timeout: 20_000, interval: 100 }).toBe(true);
+  return { child, logs, exit };
+}
+
+async function stop(worker: RunningWorker, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  worker.child.kill(signal);
+  await worker.exit;
+}
+
+async function emit(producer: Producer): Promise<string[]> {
+  const effects = new PostCommitEffects();
+  const recorded = await db.db.transaction((tx) =>
+    recordEvent(tx, { tenantId, type: "lead.score_changed", payload: { contact_id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", previous_score: 1, score: 2 }, sourceEventId: `src-${randomBytes(6).toString("hex")}` }, effects),
+  );
+  await producer.flush(effects);
+  return recorded.deliveryIds;
+}
+
+async function statuses(ids: string[]) {
+  const rows = await db.db.select({ status: automationDeliveries.status }).from(automationDeliveries).where(inArray(automationDeliveries.id, ids));
+  return rows.map((r) => r.status);
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== "0");
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sink = await startSink();
+  const [tenant] = await db.db.insert(tenants).values({ name: "Worker Deliveries Co" }).returning();
+  tenantId = tenant!.id;
+  const settings = automationSettingsFrom(automationEnvSchema.parse(automationEnv()));
+  await createDestination({ db: db.db, keys, settings }, tenantId, { name: "sink", url: sink.url, event_types: ["lead.score_changed"] });
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  const redis = createRedis(SHARED_REDIS, "client");
+  await deleteKeys(redis, `${PREFIX}*`);
+  redis.disconnect();
+  await sink.close();
+  await db.destroy();
+});
+
+describe("delivery worker process", () => {
+  it("a worker SIGKILLed mid-delivery: the lease expires, another worker completes it, nothing stays delivering", async () => {
+    const prefix = `${PREFIX}_kill`;
+    const redis = createRedis(SHARED_REDIS, "client");
+    const producer = new Producer(redis, prefix, logger);
+    try {
+      let hungRequest!: () => void;
+      const reachedSink = new Promise<void>((resolve) => (hungRequest = resolve));
+      sink.reply = (_req, i) => {
+        if (i === 0) {
+          hungRequest();
+          return "hang";
+        }
+        return { status: 200, body: "ok" };
+      };
+      const first = await spawnWorker({ REDIS_URL: SHARED_REDIS, QUEUE_PREFIX: prefix });
+      const [id] = await emit(producer);
+      await reachedSink;
+      expect(await statuses([id!])).toEqual(["delivering"]);
+      await stop(first, "SIGKILL");
+
+      const second = await spawnWorker({ REDIS_URL: SHARED_REDIS, QUEUE_PREFIX: prefix });
+      await expect.poll(() => statuses([id!]), { timeout: 30_000, interval: 200 }).toEqual(["delivered"]);
+      // At least once: the receiver saw it twice; only the completed attempt is recorded.
+      expect(sink.requests.filter((r) => r.headers["x-alfred-event-id"] === sink.requests[0]!.headers["x-alfred-event-id"])).toHaveLength(2);
+      const attempts = await db.db.select().from(automationDeliveryAttempts).where(eq(automationDeliveryAttempts.deliveryId, id!));
+      expect(attempts.map((a) => [a.number, a.statusCode])).toEqual([[1, 200]]);
+      expect(second.logs.some((l) => l.msg === "delivery reconciler enqueued work" && Number(l.recovered) >= 1)).toBe(true);
+      const stuck = await db.db.select().from(automationDeliveries).where(eq(automationDeliveries.status, "delivering"));
+      expect(stuck).toEqual([]);
+      await stop(second);
+    } finally {
+      await producer.close();
+      redis.disconnect();
+      sink.requests.length = 0;
+    }
+  }, 90_000);
+
+  it("events committed while Redis is down are all delivered once it is back (even empty)", async () => {
+    const port = await freePort();
+    const startRedis = () => {
+      const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+      children.add(child);
+      return child;
+    };
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    let redisProcess = startRedis();
+    const producerRedis = createRedis(redisUrl, "client", { retryStrategy: () => 200 });
+    producerRedis.on("error", () => undefined);
+    const producer = new Producer(producerRedis, PREFIX, logger);
+    sink.reply = () => ({ status: 200, body: "ok" });
+    const worker = await spawnWorker({ REDIS_URL: redisUrl, QUEUE_PREFIX: PREFIX });
+    try {
+      redisProcess.kill("SIGKILL");
+      await new Promise<void>((resolve) => redisProcess.once("exit", () => resolve()));
+
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(...(await emit(producer))); // each flush fails fast; the commit stands
+      expect(ids).toHaveLength(5);
+      expect(await statuses(ids)).toEqual(Array(5).fill("pending"));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(sink.requests).toHaveLength(0);
+
+      redisProcess = startRedis(); // back, and empty: no jobs, no schedulers
+      await expect.poll(() => statuses(ids), { timeout: 40_000, interval: 250 }).toEqual(Array(5).fill("delivered"));
+      expect(new Set(sink.requests.map((r) => r.headers["x-alfred-event-id"])).size).toBe(5);
+      expect(worker.logs.some((l) => l.msg === "job scheduler upserted")).toBe(true);
+      await stop(worker);
+    } finally {
+      await producer.close();
+      producerRedis.disconnect();
+      redisProcess.kill("SIGKILL");
+    }
+  }, 90_000);
+});

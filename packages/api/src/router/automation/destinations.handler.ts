@@ -1,0 +1,49 @@
+import type { Principal } from "@alfred/auth";
+import {
+  createDestination,
+  createTestDelivery,
+  deleteDestination,
+  describeCatalog,
+  getDestination,
+  listDestinations,
+  rotateDestinationSecret,
+  updateDestination,
+  type DestinationServiceDeps,
+} from "@alfred/automation";
+import type { z } from "zod";
+import type { Context } from "../../context";
+import type { createDestinationInput, destinationIdInput, rotateSecretInput, updateDestinationInput } from "./destinations.schema";
+
+type TenantCtx = Context & { principal: Principal; tenantId: string };
+
+const service = (ctx: TenantCtx): DestinationServiceDeps => ({ db: ctx.db, keys: ctx.keys, settings: ctx.automation });
+
+export const eventTypesHandler = () => ({ items: describeCatalog() });
+
+export const listHandler = async ({ ctx }: { ctx: TenantCtx }) => ({ items: await listDestinations(ctx, ctx.tenantId) });
+
+export const getHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) => getDestination(ctx, ctx.tenantId, input.id);
+
+export const createHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof createDestinationInput> }) =>
+  createDestination(service(ctx), ctx.tenantId, input);
+
+export const updateHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof updateDestinationInput> }) => {
+  const { id, ...changes } = input;
+  return updateDestination(service(ctx), ctx.tenantId, id, changes);
+};
+
+export const deleteHandler = async ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }): Promise<void> => {
+  await deleteDestination(ctx, ctx.tenantId, input.id);
+};
+
+export const rotateSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof rotateSecretInput> }) =>
+  rotateDestinationSecret(service(ctx), ctx.tenantId, input.id, { secret: input.secret });
+
+/** Creates the test delivery, then enqueues it after commit; the worker sends it at once. */
+export async function testHandler({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) {
+  const sent = await createTestDelivery(ctx, ctx.tenantId, input.id, ctx.correlationId);
+  await ctx.producer
+    .enqueueDelivery(sent.delivery_id, ctx.tenantId, 1, { trigger: "test", correlationId: ctx.correlationId })
+    .catch((err: Error) => ctx.logger.warn({ err: err.message, correlation_id: ctx.correlationId }, "test delivery not enqueued; the reconciler will"));
+  return sent;
+}

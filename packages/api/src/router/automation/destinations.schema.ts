@@ -1,0 +1,50 @@
+import { EVENT_TYPES, eventTypeSchema } from "@alfred/automation";
+import { z } from "zod";
+
+export const destinationIdInput = z.object({ id: z.uuid() });
+
+const name = z.string().trim().min(1).max(120);
+/** The SSRF rules (scheme, credentials, addresses) are checked by the service with a clear reason. */
+const url = z.string().trim().min(1).max(2048);
+const eventTypes = z.array(eventTypeSchema).min(1, "subscribe to at least one event type").max(EVENT_TYPES.length * 4);
+/** Length and character rules are the service's (`validateUserSecret`), so REST and tRPC agree. */
+const secret = z.string().max(4096);
+
+export const createDestinationInput = z.object({
+  name,
+  url,
+  event_types: eventTypes,
+  enabled: z.boolean().optional(),
+  secret: secret.optional(),
+});
+
+export const updateDestinationInput = z
+  .object({ id: z.uuid(), name: name.optional(), url: url.optional(), event_types: eventTypes.optional(), enabled: z.boolean().optional() })
+  .refine((v) => v.name !== undefined || v.url !== undefined || v.event_types !== undefined || v.enabled !== undefined, {
+    message: "change at least one of name, url, event_types, enabled",
+  });
+
+export const rotateSecretInput = z.object({ id: z.uuid(), secret: secret.optional() });
+
+export const publicDestination = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  url: z.string(),
+  event_types: z.array(z.string()),
+  enabled: z.boolean(),
+  disabled_reason: z.enum(["manual", "auto_failures", "gone"]).nullable(),
+  disabled_at: z.string().nullable(),
+  failing_since: z.string().nullable(),
+  secret_masked: z.string(),
+  previous_secret_expires_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const destinationWithSecret = publicDestination.extend({ secret: z.string() });
+
+export const testSendOutput = z.object({ delivery_id: z.uuid(), event_id: z.uuid(), status: z.literal("pending") });
+
+export const eventTypesOutput = z.object({
+  items: z.array(z.object({ type: z.string(), description: z.string(), subscribable: z.boolean(), sample: z.unknown() })),
+});

@@ -1,0 +1,479 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
+import { and, eq, sql } from "@alfred/db";
+import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationDestinations, notifications, tenants } from "@alfred/db/schema";
+import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { Webhook } from "standardwebhooks";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { claimDelivery, createDeliveryProcessor, DeliveryCounters, leaseMs, reconcileDeliveries } from "./delivery";
+import { createDestination, currentSecrets, reencryptDestinationSecrets, rotateDestinationSecret } from "./destinations";
+import { PostCommitEffects } from "./effects";
+import type { EventType } from "./events/catalog";
+import { recordEvent } from "./outbox";
+import { Producer } from "./producer";
+import { deliveryJobId, QUEUE_NAMES } from "./queues";
+import { automationEnvSchema, automationSettingsFrom, type AutomationSettings } from "./settings";
+import type { ResolvedAddress } from "./ssrf";
+import { startSink, type Sink, type SinkReply } from "./testing/sink";
+
+/**
+ * Delivery end to end against real services: Postgres (own database), Redis (own prefix), BullMQ
+ * workers in this process running the production processor, and real HTTP receivers on loopback.
+ */
+
+const logger = createLogger("delivery-test", "silent");
+const PREFIX = `alfred_test_delivery_${randomBytes(4).toString("hex")}`;
+const OLD_KEY = generateKeyRingEntry("t1");
+const keys = new EnvKeyRing(OLD_KEY);
+
+let db: TestDatabase;
+let redis: Redis;
+let producer: Producer;
+let sink: Sink;
+/** A second receiver that is NOT allow-listed: nothing may ever reach it. */
+let forbidden: Sink;
+let settings: AutomationSettings;
+let tenantId: string;
+const dns = new Map<string, string>();
+const workers: { worker: Worker; connection: Redis }[] = [];
+let counters: DeliveryCounters;
+
+function startWorker(overrides: Partial<AutomationSettings> = {}): Worker {
+  const processor = createDeliveryProcessor({ db: db.db, keys, settings: { ...settings, ...overrides }, producer, logger, counters, random: () => 0.5 });
+  const connection = createRedis("redis://127.0.0.1:6379", "worker");
+  const worker = new Worker(QUEUE_NAMES.deliveries, processor, { connection, prefix: PREFIX, concurrency: 8 });
+  worker.on("error", () => undefined);
+  workers.push({ worker, connection });
+  return worker;
+}
+
+async function stopWorkers(): Promise<void> {
+  await Promise.all(
+    workers.splice(0).map(async ({ worker, connection }) => {
+      await worker.close();
+      connection.disconnect();
+    }),
+  );
+}
+
+async function destination(overrides: { url?: string; secret?: string; types?: EventType[] } = {}) {
+  return createDestination({ db: db.db, keys, settings }, tenantId, {
+    name: `dest-${randomBytes(3).toString("hex")}`,
+    url: overrides.url ?? sink.url,
+    event_types: overrides.types ?? ["lead.score_changed"],
+    secret: overrides.secret,
+  });
+}
+
+const CONTACT = "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
+
+/** Commits a lead.score_changed event (fan-out in the same transaction), then flushes its jobs. */
+async function emit(correlationId = `corr-${randomBytes(4).toString("hex")}`) {
+  const effects = new PostCommitEffects();
+  const recorded = await db.db.transaction((tx) =>
+    recordEvent(tx, { tenantId, type: "lead.score_changed", payload: { contact_id: CONTACT, previous_score: 10, score: 90 }, sourceEventId: `src-${randomBytes(6).toString("hex")}`, correlationId }, effects),
+  );
+  await producer.flush(effects, correlationId);
+  return { ...recorded, correlationId };
+}
+
+async function deliveryRow(id: string) {
+  const [row] = await db.db.select().from(automationDeliveries).where(eq(automationDeliveries.id, id));
+  return row!;
+}
+
+async function attemptsOf(id: string) {
+  return db.db.select().from(automationDeliveryAttempts).where(eq(automationDeliveryAttempts.deliveryId, id)).orderBy(automationDeliveryAttempts.number);
+}
+
+async function settled(id: string, timeout = 15_000) {
+  await expect.poll(async () => (await deliveryRow(id)).status, { timeout, interval: 50 }).toMatch(/^(delivered|failed|cancelled)$/);
+  return deliveryRow(id);
+}
+
+/** The spec's X-Alfred-Signature, computed here from scratch (not with our signing module). */
+function independentAlfredSignature(secret: string, headers: Record<string, unknown>, body: string): string {
+  const message = `${String(headers["x-alfred-timestamp"])}.${String(headers["x-alfred-event-id"])}.${String(headers["x-alfred-tenant-id"])}.${body}`;
+  return `sha256=${createHmac("sha256", Buffer.from(secret, "utf8")).update(message, "utf8").digest("hex")}`;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  redis = createRedis("redis://127.0.0.1:6379", "client");
+  producer = new Producer(redis, PREFIX, logger);
+  sink = await startSink();
+  forbidden = await startSink();
+  counters = new DeliveryCounters();
+  settings = {
+    ...automationSettingsFrom(
+      automationEnvSchema.parse({
+        AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${sink.port}`,
+        AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1,1",
+        AUTOMATION_DELIVERY_TIMEOUT_MS: "1000",
+        AUTOMATION_ROTATION_GRACE_SECONDS: "2",
+      }),
+    ),
+    resolve: async (hostname: string): Promise<ResolvedAddress[]> => {
+      const address = dns.get(hostname);
+      if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+      return [{ address, family: 4 }];
+    },
+  };
+  const [tenant] = await db.db.insert(tenants).values({ name: "Delivery Co" }).returning();
+  tenantId = tenant!.id;
+});
+
+afterEach(async () => {
+  await stopWorkers();
+  sink.reply = () => ({ status: 200, body: "ok" });
+  sink.requests.length = 0;
+  await db.db.update(automationDestinations).set({ enabled: false, disabledReason: "manual" });
+});
+
+afterAll(async () => {
+  await stopWorkers();
+  await producer.deliveries.obliterate({ force: true }).catch(() => undefined);
+  await producer.close();
+  const leftovers = await redis.keys(`${PREFIX}:*`);
+  if (leftovers.length) await redis.del(...leftovers);
+  redis.disconnect();
+  await sink.close();
+  await forbidden.close();
+  await db.destroy();
+});
+
+describe("signed delivery", () => {
+  it("is verifiable by an independent HMAC and by the standardwebhooks package, and leaves a full record", async () => {
+    const dest = await destination();
+    startWorker();
+    const event = await emit();
+    const [deliveryId] = event.deliveryIds;
+    const row = await settled(deliveryId!);
+    expect(row).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200, lastError: null, lockedUntil: null, nextRetryAt: null });
+
+    expect(sink.requests).toHaveLength(1);
+    const received = sink.requests[0]!;
+    const h = received.headers;
+    expect(received.method).toBe("POST");
+    expect(h["content-type"]).toBe("application/json");
+    expect(h["user-agent"]).toMatch(/^Alfred-Webhooks\/\d/);
+    expect(h["x-alfred-event-id"]).toBe(event.eventId);
+    expect(h["x-alfred-tenant-id"]).toBe(tenantId);
+    expect(h["x-correlation-id"]).toBe(event.correlationId);
+    expect(Math.abs(Number(h["x-alfred-timestamp"]) - Date.now() / 1000)).toBeLessThan(10);
+
+    const envelope = JSON.parse(received.body);
+    expect(envelope).toEqual({ event_id: event.eventId, tenant_id: tenantId, occurred_at: expect.any(String), type: "lead.score_changed", payload: { contact_id: CONTACT, previous_score: 10, score: 90 } });
+    expect(Object.keys(envelope)).toEqual(["event_id", "tenant_id", "occurred_at", "type", "payload"]);
+
+    // Independent verifiers: raw HMACs by the spec, and the Standard Webhooks reference library.
+    expect(h["x-alfred-signature"]).toBe(independentAlfredSignature(dest.secret, h, received.body));
+    expect(h["x-alfred-body-signature"]).toBe(`sha256=${createHmac("sha256", dest.secret).update(received.body).digest("hex")}`);
+    expect(new Webhook(dest.secret).verify(received.body, { "webhook-id": h["webhook-id"] as string, "webhook-timestamp": h["webhook-timestamp"] as string, "webhook-signature": h["webhook-signature"] as string })).toEqual(envelope);
+    // ...and a tampered body is refused by the library: the check above can fail.
+    expect(() => new Webhook(dest.secret).verify(received.body.replace("90", "91"), { "webhook-id": h["webhook-id"] as string, "webhook-timestamp": h["webhook-timestamp"] as string, "webhook-signature": h["webhook-signature"] as string })).toThrow();
+
+    const [attempt] = await attemptsOf(deliveryId!);
+    expect(attempt).toMatchObject({ number: 1, trigger: "scheduled", statusCode: 200, errorClass: null, responseSnippet: "ok" });
+    // The headers recorded are exactly the ones the receiver got, and never contain the secret.
+    for (const [name, value] of Object.entries(attempt!.requestHeaders)) expect(h[name.toLowerCase()]).toBe(value);
+    expect(JSON.stringify(attempt!.requestHeaders)).not.toContain(dest.secret);
+    expect(JSON.stringify(attempt!.requestHeaders)).not.toContain(dest.secret.slice(6, 20));
+
+    const audits = await db.db.select().from(auditLogs).where(and(eq(auditLogs.action, "automation_event_sent"), eq(auditLogs.targetId, event.eventId)));
+    expect(audits).toEqual([expect.objectContaining({ tenantId, actorType: "system", correlationId: event.correlationId, metadata: expect.objectContaining({ delivery_id: deliveryId, status_code: 200 }) })]);
+  });
+
+  it("a user-supplied secret without the whsec_ prefix verifies with the library's raw format", async () => {
+    const secret = "my-own-shared-secret-of-32-chars!";
+    await destination({ secret });
+    startWorker();
+    const { deliveryIds } = await emit();
+    await settled(deliveryIds[0]!);
+    const { headers: h, body } = sink.requests[0]!;
+    expect(h["x-alfred-signature"]).toBe(independentAlfredSignature(secret, h, body));
+    const wh = new Webhook(Buffer.from(secret, "utf8").toString("base64"));
+    expect(() => wh.verify(body, { "webhook-id": h["webhook-id"] as string, "webhook-timestamp": h["webhook-timestamp"] as string, "webhook-signature": h["webhook-signature"] as string })).not.toThrow();
+  });
+});
+
+describe("retries", () => {
+  it("a receiver failing twice then succeeding gives 3 attempts, each retry within a second of its due time", async () => {
+    await destination();
+    sink.reply = (_req, i) => (i === 0 ? { status: 500, body: "boom" } : i === 1 ? { status: 503, body: "busy" } : { status: 200, body: "fine" });
+    startWorker();
+    const { deliveryIds } = await emit();
+    const row = await settled(deliveryIds[0]!);
+    expect(row).toMatchObject({ status: "delivered", attempts: 3, lastStatusCode: 200 });
+    const attempts = await attemptsOf(deliveryIds[0]!);
+    expect(attempts.map((a) => [a.number, a.statusCode, a.errorClass])).toEqual([
+      [1, 500, "http_status"],
+      [2, 503, "http_status"],
+      [3, 200, null],
+    ]);
+    expect(attempts.map((a) => a.responseSnippet)).toEqual(["boom", "busy", "fine"]);
+    expect(counters.snapshot()).toEqual(expect.arrayContaining([expect.objectContaining({ name: "retries_scheduled", tenant_id: tenantId })]));
+    // Schedule 1,1,1 with jitter pinned: each retry is due 1 s after the previous attempt ended.
+    for (const [previous, next] of [[0, 1], [1, 2]] as const) {
+      const due = sink.requests[previous]!.at + 1_000;
+      expect(sink.requests[next]!.at).toBeGreaterThanOrEqual(due - 100);
+      expect(sink.requests[next]!.at).toBeLessThan(due + 1_000);
+    }
+    const [dest] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, row.destinationId));
+    expect(dest!.failingSince).toBeNull(); // the success cleared the streak
+  });
+
+  it("fails after the last step of the schedule and notifies the admins", async () => {
+    await destination();
+    sink.reply = () => ({ status: 500, body: "down" });
+    startWorker();
+    const { deliveryIds } = await emit();
+    const row = await settled(deliveryIds[0]!, 20_000);
+    expect(row).toMatchObject({ status: "failed", attempts: 4, lastStatusCode: 500, lastError: "HTTP 500", nextRetryAt: null });
+    expect(await attemptsOf(deliveryIds[0]!)).toHaveLength(4);
+    const notes = await db.db.select().from(notifications).where(sql`${notifications.data}->>'delivery_id' = ${deliveryIds[0]!}`);
+    expect(notes).toEqual([expect.objectContaining({ kind: "delivery_failed", userId: null, tenantId })]);
+    const [dest] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, row.destinationId));
+    expect(dest!.failingSince).not.toBeNull();
+  });
+
+  it("a receiver that never answers is a timeout attempt after AUTOMATION_DELIVERY_TIMEOUT_MS", async () => {
+    await destination();
+    sink.reply = (_req, i) => (i === 0 ? "hang" : { status: 200 });
+    startWorker();
+    const { deliveryIds } = await emit();
+    const row = await settled(deliveryIds[0]!);
+    expect(row.status).toBe("delivered");
+    const [first, second] = await attemptsOf(deliveryIds[0]!);
+    expect(first).toMatchObject({ number: 1, statusCode: null, errorClass: "timeout" });
+    expect(first!.durationMs).toBeGreaterThanOrEqual(950);
+    expect(first!.durationMs).toBeLessThan(3_000);
+    expect(second).toMatchObject({ number: 2, statusCode: 200 });
+  });
+
+  it("a redirect is a failed attempt and its target is never requested", async () => {
+    await destination();
+    sink.reply = (_req, i) => (i === 0 ? { status: 307, headers: { location: forbidden.url } } : { status: 200 });
+    startWorker();
+    const { deliveryIds } = await emit();
+    await settled(deliveryIds[0]!);
+    const [first] = await attemptsOf(deliveryIds[0]!);
+    expect(first).toMatchObject({ statusCode: 307, errorClass: "redirect" });
+    expect(first!.errorMessage).toContain("not followed");
+    expect(forbidden.requests).toHaveLength(0);
+  });
+
+  it("keeps 4 KiB of a huge or binary response, storable in Postgres", async () => {
+    await destination();
+    const reply: SinkReply = { status: 200, body: Buffer.concat([Buffer.from([0, 0xff, 0xfe, 0]), Buffer.alloc(100_000, "x")]) };
+    sink.reply = () => reply;
+    startWorker();
+    const { deliveryIds } = await emit();
+    expect((await settled(deliveryIds[0]!)).status).toBe("delivered");
+    const [attempt] = await attemptsOf(deliveryIds[0]!);
+    expect(attempt!.responseSnippet).not.toContain("\u0000");
+    expect(Buffer.byteLength(attempt!.responseSnippet!)).toBeLessThanOrEqual(4096 + 8);
+    expect(attempt!.responseSnippet!.length).toBeGreaterThan(4000);
+  });
+});
+
+describe("destination health", () => {
+  it("410 Gone: no more retries, destination disabled (gone), its waiting deliveries cancelled, admins notified", async () => {
+    const dest = await destination();
+    sink.reply = () => ({ status: 410, body: "gone" });
+    startWorker();
+    const { deliveryIds } = await emit();
+    const row = await settled(deliveryIds[0]!);
+    expect(row).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: 410 });
+    const [after] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
+    expect(after).toMatchObject({ enabled: false, disabledReason: "gone" });
+    expect(after!.disabledAt).not.toBeNull();
+    const notes = await db.db.select().from(notifications).where(sql`${notifications.data}->>'destination_id' = ${dest.id} and ${notifications.kind} = 'destination_disabled'`);
+    expect(notes).toEqual([expect.objectContaining({ userId: null, data: { destination_id: dest.id, reason: "gone" } })]);
+    // Nothing more goes out to it: a new event creates no delivery (fan-out skips disabled ones).
+    const next = await emit();
+    expect(next.deliveryIds).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.requests).toHaveLength(1);
+  });
+
+  it("a destination failing every attempt for AUTOMATION_DISABLE_AFTER_HOURS is auto-disabled, with a notification", async () => {
+    const dest = await destination();
+    await db.db.update(automationDestinations).set({ failingSince: new Date(Date.now() - 121 * 3_600_000) }).where(eq(automationDestinations.id, dest.id));
+    sink.reply = () => ({ status: 502 });
+    startWorker();
+    const { deliveryIds } = await emit();
+    const row = await settled(deliveryIds[0]!);
+    expect(row).toMatchObject({ status: "failed", attempts: 1 });
+    const [after] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
+    expect(after).toMatchObject({ enabled: false, disabledReason: "auto_failures" });
+    const kinds = (await db.db.select().from(notifications).where(sql`${notifications.data}->>'destination_id' = ${dest.id}`)).map((n) => n.kind).sort();
+    expect(kinds).toEqual(["delivery_failed", "destination_disabled"]);
+  });
+
+  it("a failing destination that has not failed for that long stays enabled", async () => {
+    const dest = await destination();
+    await db.db.update(automationDestinations).set({ failingSince: new Date(Date.now() - 119 * 3_600_000) }).where(eq(automationDestinations.id, dest.id));
+    sink.reply = (_r, i) => (i === 0 ? { status: 502 } : { status: 200 });
+    startWorker();
+    const { deliveryIds } = await emit();
+    expect((await settled(deliveryIds[0]!)).status).toBe("delivered");
+    const [after] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
+    expect(after).toMatchObject({ enabled: true, failingSince: null });
+  });
+});
+
+describe("secret rotation", () => {
+  it("sends both signatures during the grace period, then only the new one", async () => {
+    const dest = await destination();
+    const rotated = await rotateDestinationSecret({ db: db.db, keys, settings }, tenantId, dest.id);
+    expect(rotated.secret).not.toBe(dest.secret);
+    startWorker();
+
+    const first = await emit();
+    await settled(first.deliveryIds[0]!);
+    const during = sink.requests[0]!;
+    const alfred = (during.headers["x-alfred-signature"] as string).split(",");
+    expect(alfred).toEqual([independentAlfredSignature(rotated.secret, during.headers, during.body), independentAlfredSignature(dest.secret, during.headers, during.body)]);
+    expect((during.headers["webhook-signature"] as string).split(" ")).toHaveLength(2);
+    const swHeaders = (r: typeof during) => ({ "webhook-id": r.headers["webhook-id"] as string, "webhook-timestamp": r.headers["webhook-timestamp"] as string, "webhook-signature": r.headers["webhook-signature"] as string });
+    expect(() => new Webhook(dest.secret).verify(during.body, swHeaders(during))).not.toThrow();
+    expect(() => new Webhook(rotated.secret).verify(during.body, swHeaders(during))).not.toThrow();
+
+    await new Promise((r) => setTimeout(r, 2_100)); // grace period of 2 s ends
+    const [row] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
+    expect(currentSecrets(row!, keys)).toEqual([rotated.secret]);
+    const second = await emit();
+    await settled(second.deliveryIds[0]!);
+    const after = sink.requests[1]!;
+    expect(after.headers["x-alfred-signature"]).toBe(independentAlfredSignature(rotated.secret, after.headers, after.body));
+    expect(() => new Webhook(dest.secret).verify(after.body, swHeaders(after))).toThrow();
+    expect(() => new Webhook(rotated.secret).verify(after.body, swHeaders(after))).not.toThrow();
+  });
+});
+
+describe("SSRF at send time", () => {
+  it("refuses a name that resolved publicly at save time and resolves to 127.0.0.1 at send time (DNS rebinding)", async () => {
+    dns.set("hooks.rebind.test", "93.184.216.34");
+    const dest = await destination({ url: `http://hooks.rebind.test:${forbidden.port}/hook` });
+    dns.set("hooks.rebind.test", "127.0.0.1");
+    startWorker();
+    const { deliveryIds } = await emit();
+    await expect.poll(async () => (await attemptsOf(deliveryIds[0]!)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const [attempt] = await attemptsOf(deliveryIds[0]!);
+    expect(attempt).toMatchObject({ statusCode: null, errorClass: "ssrf_blocked" });
+    expect(attempt!.errorMessage).toMatch(/127\.0\.0\.1.*loopback/);
+    expect(forbidden.requests).toHaveLength(0);
+    await db.db.update(automationDestinations).set({ enabled: false }).where(eq(automationDestinations.id, dest.id));
+  });
+
+  it("refuses an IP-literal destination written straight into the database (no save-time check)", async () => {
+    const dest = await destination();
+    await db.db.update(automationDestinations).set({ url: `http://0x7f000001:${forbidden.port}/` }).where(eq(automationDestinations.id, dest.id));
+    startWorker();
+    const { deliveryIds } = await emit();
+    await expect.poll(async () => (await attemptsOf(deliveryIds[0]!)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect((await attemptsOf(deliveryIds[0]!))[0]).toMatchObject({ errorClass: "ssrf_blocked" });
+    expect(forbidden.requests).toHaveLength(0);
+  });
+});
+
+describe("claims, leases and job ids", () => {
+  it("one claim wins among many concurrent ones", async () => {
+    await destination();
+    const { deliveryIds } = await emit(); // no worker running: the row stays pending
+    const results = await Promise.all(Array.from({ length: 12 }, () => claimDelivery(db.db, { deliveryId: deliveryIds[0]!, tenantId, attempt: 1, leaseMs: 60_000 })));
+    expect(results.filter((r) => r.kind === "claimed")).toHaveLength(1);
+    expect(results.filter((r) => r.kind === "skipped").every((r) => r.kind === "skipped" && r.reason === "leased_elsewhere")).toBe(true);
+    await db.db.update(automationDeliveries).set({ status: "cancelled", lockedUntil: null }).where(eq(automationDeliveries.id, deliveryIds[0]!));
+  });
+
+  it("the same attempt enqueued by producer, retry path and reconciler, with two workers, is sent once", async () => {
+    await destination();
+    const { deliveryIds } = await emit();
+    const id = deliveryIds[0]!;
+    await Promise.all([producer.enqueueDelivery(id, tenantId, 1), producer.enqueueDelivery(id, tenantId, 1), reconcileDeliveries({ db: db.db, producer, logger })]);
+    expect(await producer.deliveries.getJobState(deliveryJobId(id, 1))).toBe("waiting");
+    startWorker();
+    startWorker();
+    await settled(id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.requests).toHaveLength(1);
+  });
+
+  it("a no-op run cannot swallow a later real attempt: reconciler recovers an expired lease and a dead job id", async () => {
+    await destination();
+    const { deliveryIds } = await emit();
+    const id = deliveryIds[0]!;
+    // Another worker holds the lease; the scheduled job runs and finds nothing to do.
+    await db.db.update(automationDeliveries).set({ status: "delivering", lockedUntil: new Date(Date.now() + 60_000) }).where(eq(automationDeliveries.id, id));
+    startWorker();
+    await expect.poll(() => producer.deliveries.getJobState(deliveryJobId(id, 1)), { timeout: 5_000 }).toBe("completed");
+    expect(sink.requests).toHaveLength(0);
+
+    // That worker died: its lease expires. The completed job id must not stop the recovery.
+    await db.db.update(automationDeliveries).set({ lockedUntil: new Date(Date.now() - 1_000) }).where(eq(automationDeliveries.id, id));
+    expect(await reconcileDeliveries({ db: db.db, producer, logger })).toEqual({ enqueued: 0, recovered: 1 });
+    expect((await settled(id)).status).toBe("delivered");
+    expect(sink.requests).toHaveLength(1);
+
+    // A pending row whose scheduled job id is taken by a completed no-op run is re-enqueued too.
+    const second = await emit();
+    const id2 = second.deliveryIds[0]!;
+    await settled(id2);
+    await db.db.update(automationDeliveries).set({ status: "pending", attempts: 0, nextRetryAt: new Date() }).where(eq(automationDeliveries.id, id2));
+    await db.db.delete(automationDeliveryAttempts).where(eq(automationDeliveryAttempts.deliveryId, id2));
+    expect(await producer.deliveries.getJobState(deliveryJobId(id2, 1))).toBe("completed");
+    expect(await reconcileDeliveries({ db: db.db, producer, logger })).toEqual({ enqueued: 1, recovered: 0 });
+    expect((await settled(id2)).status).toBe("delivered");
+    expect(sink.requests).toHaveLength(3);
+  });
+
+  it("a job that fires before its row is due goes back to delayed and is sent when due, not before", async () => {
+    await destination();
+    const { deliveryIds } = await emit();
+    const id = deliveryIds[0]!;
+    const dueAt = Date.now() + 1_500;
+    await db.db.update(automationDeliveries).set({ nextRetryAt: new Date(dueAt) }).where(eq(automationDeliveries.id, id));
+    startWorker();
+    expect((await settled(id)).status).toBe("delivered");
+    expect(sink.requests[0]!.at).toBeGreaterThanOrEqual(dueAt - 600);
+    expect(await attemptsOf(id)).toHaveLength(1);
+  });
+
+  it("a worker whose lease was taken over records nothing (fenced write)", async () => {
+    await destination();
+    const { deliveryIds } = await emit();
+    const id = deliveryIds[0]!;
+    const slow = await claimDelivery(db.db, { deliveryId: id, tenantId, attempt: 1, leaseMs: 1 });
+    expect(slow.kind).toBe("claimed");
+    await new Promise((r) => setTimeout(r, 20));
+    const fresh = await claimDelivery(db.db, { deliveryId: id, tenantId, attempt: 1, leaseMs: leaseMs(settings) });
+    expect(fresh.kind).toBe("claimed");
+    const { recordAttempt } = await import("./delivery");
+    const result = { startedAt: new Date(), durationMs: 5, statusCode: 200, errorClass: null, errorMessage: null, responseSnippet: "", retryAfter: null };
+    const stale = await recordAttempt({ db: db.db, settings }, slow as Extract<typeof slow, { kind: "claimed" }>, { result, headers: {}, trigger: "scheduled", correlationId: "c" });
+    expect(stale.recorded).toBe(false);
+    expect(await attemptsOf(id)).toHaveLength(0);
+    const winner = await recordAttempt({ db: db.db, settings }, fresh as Extract<typeof fresh, { kind: "claimed" }>, { result, headers: {}, trigger: "scheduled", correlationId: "c" });
+    expect(winner.recorded).toBe(true);
+    expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempts: 1 });
+  });
+});
+
+describe("re-encryption after a key rotation", () => {
+  it("moves every secret (current and previous) to the new first key; the old key can then go", async () => {
+    const dest = await destination();
+    const rotated = await rotateDestinationSecret({ db: db.db, keys, settings }, tenantId, dest.id);
+    const newEntry = generateKeyRingEntry("t2");
+    const both = new EnvKeyRing(`${newEntry},${OLD_KEY}`);
+    expect(await reencryptDestinationSecrets({ db: db.db, keys: both })).toMatchObject({ reencrypted: expect.any(Number) });
+    expect(await reencryptDestinationSecrets({ db: db.db, keys: both })).toEqual({ reencrypted: 0 });
+    const onlyNew = new EnvKeyRing(newEntry);
+    const [row] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
+    expect(onlyNew.keyIdOf(row!.secretEncrypted)).toBe("t2");
+    expect(currentSecrets(row!, onlyNew)).toEqual([rotated.secret, dest.secret]);
+  });
+});

@@ -1,0 +1,285 @@
+import { randomUUID } from "node:crypto";
+import { AppError, maskSecret, type SecretKeyProvider } from "@alfred/core";
+import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
+import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
+import { generateDestinationSecret, validateUserSecret } from "./destination-secret";
+import { EVENT_CATALOG, TEST_EVENT_TYPE, type EventType } from "./events/catalog";
+import type { AutomationSettings } from "./settings";
+import { validateDestinationUrl } from "./ssrf";
+
+/**
+ * Automation destinations of a tenant: CRUD, secret rotation and "send test event". Every function
+ * takes the tenant id from the caller's principal and filters by it, so another tenant's id is
+ * simply not found. Secrets are returned once (create, rotate) and otherwise only masked; at rest
+ * they are encrypted by the key provider.
+ */
+
+export interface DestinationServiceDeps {
+  db: Database;
+  keys: SecretKeyProvider;
+  settings: AutomationSettings;
+}
+
+type DestinationRow = typeof automationDestinations.$inferSelect;
+
+export interface PublicDestination {
+  id: string;
+  name: string;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  disabled_reason: "manual" | "auto_failures" | "gone" | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  secret_masked: string;
+  /** While a rotated-out secret still signs: when it stops. */
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toPublicDestination(row: DestinationRow, now = new Date()): PublicDestination {
+  const previousLive = row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    event_types: row.eventTypes,
+    enabled: row.enabled,
+    disabled_reason: row.disabledReason,
+    disabled_at: iso(row.disabledAt),
+    failing_since: iso(row.failingSince),
+    secret_masked: row.secretMasked,
+    previous_secret_expires_at: previousLive ? iso(row.previousSecretExpiresAt) : null,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Every secret valid right now, the current one first, then the rotated-out one while its grace
+ * period lasts. Outbound deliveries sign with all of them; inbound callbacks accept any of them.
+ */
+export function currentSecrets(
+  destination: Pick<DestinationRow, "secretEncrypted" | "previousSecretEncrypted" | "previousSecretExpiresAt">,
+  keys: SecretKeyProvider,
+  now: Date = new Date(),
+): string[] {
+  const secrets = [keys.decrypt(destination.secretEncrypted)];
+  if (destination.previousSecretEncrypted && destination.previousSecretExpiresAt && destination.previousSecretExpiresAt > now) {
+    secrets.push(keys.decrypt(destination.previousSecretEncrypted));
+  }
+  return secrets;
+}
+
+function normaliseEventTypes(types: readonly EventType[]): string[] {
+  return [...new Set(types)];
+}
+
+async function checkedUrl(deps: DestinationServiceDeps, url: string): Promise<string> {
+  const parsed = await validateDestinationUrl(url, { allowlist: deps.settings.ssrfAllowlist, resolve: deps.settings.resolve });
+  return parsed.href;
+}
+
+async function findRow(db: DbOrTx, tenantId: string, id: string, lock = false): Promise<DestinationRow> {
+  const query = db
+    .select()
+    .from(automationDestinations)
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)));
+  const [row] = lock ? await query.for("update") : await query;
+  if (!row) throw new AppError("not_found", "destination not found");
+  return row;
+}
+
+export interface CreateDestinationInput {
+  name: string;
+  url: string;
+  event_types: EventType[];
+  enabled?: boolean;
+  secret?: string;
+}
+
+/** Creates a destination. The returned `secret` is the only time it is ever shown. */
+export async function createDestination(
+  deps: DestinationServiceDeps,
+  tenantId: string,
+  input: CreateDestinationInput,
+): Promise<PublicDestination & { secret: string }> {
+  const url = await checkedUrl(deps, input.url);
+  const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
+  const enabled = input.enabled ?? true;
+  const [row] = await deps.db
+    .insert(automationDestinations)
+    .values({
+      tenantId,
+      name: input.name,
+      url,
+      secretEncrypted: deps.keys.encrypt(secret),
+      secretMasked: maskSecret(secret),
+      eventTypes: normaliseEventTypes(input.event_types),
+      enabled,
+      disabledReason: enabled ? null : "manual",
+      disabledAt: enabled ? null : new Date(),
+    })
+    .returning();
+  return { ...toPublicDestination(row!), secret };
+}
+
+export async function listDestinations(deps: Pick<DestinationServiceDeps, "db">, tenantId: string): Promise<PublicDestination[]> {
+  const rows = await deps.db
+    .select()
+    .from(automationDestinations)
+    .where(eq(automationDestinations.tenantId, tenantId))
+    .orderBy(desc(automationDestinations.createdAt), desc(automationDestinations.id));
+  const now = new Date();
+  return rows.map((row) => toPublicDestination(row, now));
+}
+
+export async function getDestination(deps: Pick<DestinationServiceDeps, "db">, tenantId: string, id: string): Promise<PublicDestination> {
+  return toPublicDestination(await findRow(deps.db, tenantId, id));
+}
+
+export interface UpdateDestinationInput {
+  name?: string;
+  url?: string;
+  event_types?: EventType[];
+  enabled?: boolean;
+}
+
+/**
+ * Changes name, URL (checked again), subscriptions or enabled. Enabling clears the disabled reason
+ * and the failure streak, so an auto-disabled destination gets a fresh start.
+ */
+export async function updateDestination(
+  deps: DestinationServiceDeps,
+  tenantId: string,
+  id: string,
+  input: UpdateDestinationInput,
+): Promise<PublicDestination> {
+  const url = input.url === undefined ? undefined : await checkedUrl(deps, input.url);
+  return deps.db.transaction(async (tx) => {
+    const current = await findRow(tx, tenantId, id, true);
+    const changes: Partial<typeof automationDestinations.$inferInsert> = { updatedAt: new Date() };
+    if (input.name !== undefined) changes.name = input.name;
+    if (url !== undefined) changes.url = url;
+    if (input.event_types !== undefined) changes.eventTypes = normaliseEventTypes(input.event_types);
+    if (input.enabled === true && !current.enabled) {
+      Object.assign(changes, { enabled: true, disabledReason: null, disabledAt: null, failingSince: null });
+    } else if (input.enabled === false && current.enabled) {
+      Object.assign(changes, { enabled: false, disabledReason: "manual", disabledAt: new Date() });
+    }
+    const [row] = await tx
+      .update(automationDestinations)
+      .set(changes)
+      .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+      .returning();
+    return toPublicDestination(row!);
+  });
+}
+
+/** Deletes a destination (its deliveries and attempts go with it). */
+export async function deleteDestination(deps: Pick<DestinationServiceDeps, "db">, tenantId: string, id: string): Promise<void> {
+  const deleted = await deps.db
+    .delete(automationDestinations)
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+    .returning({ id: automationDestinations.id });
+  if (deleted.length === 0) throw new AppError("not_found", "destination not found");
+}
+
+/**
+ * Replaces the secret. The old one keeps signing (and verifying callbacks) for
+ * `rotationGraceSeconds`, so receivers can switch without dropping a delivery. Rotating again
+ * during a grace period retires the older secret at once: one previous secret at a time.
+ */
+export async function rotateDestinationSecret(
+  deps: DestinationServiceDeps,
+  tenantId: string,
+  id: string,
+  input: { secret?: string } = {},
+  now: Date = new Date(),
+): Promise<PublicDestination & { secret: string }> {
+  const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
+  return deps.db.transaction(async (tx) => {
+    const current = await findRow(tx, tenantId, id, true);
+    const [row] = await tx
+      .update(automationDestinations)
+      .set({
+        secretEncrypted: deps.keys.encrypt(secret),
+        secretMasked: maskSecret(secret),
+        // Re-encrypted with the current key: a rotation also moves the old secret off retired keys.
+        previousSecretEncrypted: deps.keys.encrypt(deps.keys.decrypt(current.secretEncrypted)),
+        previousSecretExpiresAt: new Date(now.getTime() + deps.settings.rotationGraceSeconds * 1000),
+        updatedAt: now,
+      })
+      .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+      .returning();
+    return { ...toPublicDestination(row!, now), secret };
+  });
+}
+
+export interface TestSend {
+  delivery_id: string;
+  event_id: string;
+  status: "pending";
+}
+
+/**
+ * Creates an `alfred.test` event and one delivery of it to this destination, enabled or not (the
+ * point of a test is to check a destination before trusting it). The caller enqueues the job after
+ * commit with trigger `test`; the result shows up on the delivery.
+ */
+export async function createTestDelivery(
+  deps: Pick<DestinationServiceDeps, "db">,
+  tenantId: string,
+  destinationId: string,
+  correlationId?: string,
+): Promise<TestSend> {
+  return deps.db.transaction(async (tx) => {
+    await findRow(tx, tenantId, destinationId);
+    const payload = EVENT_CATALOG[TEST_EVENT_TYPE].payload.parse(EVENT_CATALOG[TEST_EVENT_TYPE].sample);
+    const [event] = await tx
+      .insert(automationEvents)
+      .values({ tenantId, type: TEST_EVENT_TYPE, sourceEventId: `test:${randomUUID()}`, payload, correlationId: correlationId ?? null })
+      .returning({ id: automationEvents.id });
+    const [delivery] = await tx
+      .insert(automationDeliveries)
+      .values({ tenantId, eventId: event!.id, destinationId, eventType: TEST_EVENT_TYPE, status: "pending", nextRetryAt: sql`now()` })
+      .returning({ id: automationDeliveries.id });
+    return { delivery_id: delivery!.id, event_id: event!.id, status: "pending" as const };
+  });
+}
+
+/**
+ * `pnpm automation:reencrypt`: rewrites every destination secret still encrypted with an older key
+ * of the ring under the current key. Run it after putting a new key first in
+ * AUTOMATION_ENCRYPTION_KEYS; once it reports 0, the old key can be removed.
+ */
+export async function reencryptDestinationSecrets(deps: Pick<DestinationServiceDeps, "db" | "keys">): Promise<{ reencrypted: number }> {
+  let reencrypted = 0;
+  await deps.db.transaction(async (tx) => {
+    const rows = await tx
+      .select({
+        id: automationDestinations.id,
+        secretEncrypted: automationDestinations.secretEncrypted,
+        previousSecretEncrypted: automationDestinations.previousSecretEncrypted,
+      })
+      .from(automationDestinations)
+      .for("update");
+    const current = deps.keys.currentKeyId;
+    for (const row of rows) {
+      const stale = (envelope: string | null) => envelope !== null && deps.keys.keyIdOf(envelope) !== current;
+      if (!stale(row.secretEncrypted) && !stale(row.previousSecretEncrypted)) continue;
+      await tx
+        .update(automationDestinations)
+        .set({
+          secretEncrypted: deps.keys.encrypt(deps.keys.decrypt(row.secretEncrypted)),
+          previousSecretEncrypted: row.previousSecretEncrypted === null ? null : deps.keys.encrypt(deps.keys.decrypt(row.previousSecretEncrypted)),
+        })
+        .where(eq(automationDestinations.id, row.id));
+      reencrypted += 1;
+    }
+  });
+  return { reencrypted };
+}
