@@ -14,7 +14,7 @@ import {
 } from "@alfred/channels";
 import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, isAppError } from "@alfred/core";
 import { applyStatusUpdate, decryptChannelSecrets, findChannelByAccount, hasChannelWithVerifyToken, ingestMessage, newScope } from "@alfred/crm";
-import { and, eq } from "@alfred/db";
+import { and, eq, type DbOrTx } from "@alfred/db";
 import { channels, inboundWebhookTokens } from "@alfred/db/schema";
 import type { ApiDeps } from "./context";
 
@@ -102,14 +102,8 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
     if (!isChannelType(type)) throw new AppError("not_found", `unknown channel type "${type}"`);
     const raw = await readBody(request);
     const { parsed, channels: byAccount, mailgunToken } = await authenticate(deps, type, request, raw);
-    if (mailgunToken) await claimMailgunToken(deps, mailgunToken);
-    try {
-      return json(200, { ok: true, ...(await store(deps, parsed, byAccount, correlationId)) }, correlationId);
-    } catch (err) {
-      // Not stored: let Mailgun's retry of this very request (same token) through.
-      if (mailgunToken) await releaseMailgunToken(deps, mailgunToken).catch(() => undefined);
-      throw err;
-    }
+    const beforeStore = mailgunToken ? (tx: DbOrTx) => claimMailgunToken(tx, mailgunToken) : undefined;
+    return json(200, { ok: true, ...(await store(deps, parsed, byAccount, correlationId, beforeStore)) }, correlationId);
   } catch (err) {
     if (isAppError(err)) {
       deps.logger.info({ channel_type: type, code: err.code, correlation_id: correlationId }, "webhook rejected");
@@ -121,21 +115,18 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
 }
 
 /**
- * Claims a Mailgun token before anything is stored. The insert itself is the check (unique key), so
- * concurrent replays of one signed request cannot both pass, even with different bodies (Mailgun's
- * signature covers only timestamp + token).
+ * Claims a Mailgun token inside the transaction that stores the message. The insert itself is the
+ * check (unique key), so concurrent replays of one signed request cannot both pass, even with
+ * different bodies (Mailgun's signature covers only timestamp + token); and a failure or crash
+ * before commit releases the token with the rollback, so Mailgun's genuine retry still goes through.
  */
-async function claimMailgunToken(deps: ApiDeps, claim: { channelId: string; token: string }): Promise<void> {
-  const inserted = await deps.db.insert(inboundWebhookTokens).values(claim).onConflictDoNothing().returning({ token: inboundWebhookTokens.token });
+async function claimMailgunToken(tx: DbOrTx, claim: { channelId: string; token: string }): Promise<void> {
+  const inserted = await tx.insert(inboundWebhookTokens).values(claim).onConflictDoNothing().returning({ token: inboundWebhookTokens.token });
   if (inserted.length === 0) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
 }
 
-async function releaseMailgunToken(deps: ApiDeps, claim: { channelId: string; token: string }): Promise<void> {
-  await deps.db.delete(inboundWebhookTokens).where(and(eq(inboundWebhookTokens.channelId, claim.channelId), eq(inboundWebhookTokens.token, claim.token)));
-}
-
 /** Stores every message and status of an authenticated request, each in its own transaction. */
-async function store(deps: ApiDeps, parsed: ParsedWebhook, byAccount: Map<string, ChannelRow>, correlationId: string) {
+async function store(deps: ApiDeps, parsed: ParsedWebhook, byAccount: Map<string, ChannelRow>, correlationId: string, beforeStore?: (tx: DbOrTx) => Promise<void>) {
   const summary = { messages: 0, duplicates: 0, statuses: 0, ignored: 0 };
   for (const inbound of parsed.messages) {
     const channel = byAccount.get(inbound.channelAccountId);
@@ -144,7 +135,7 @@ async function store(deps: ApiDeps, parsed: ParsedWebhook, byAccount: Map<string
       continue;
     }
     const scope = newScope(channel.tenantId, { type: "system", id: null }, correlationId);
-    const result = await ingestMessage(deps.db, scope, channel, inbound);
+    const result = await ingestMessage(deps.db, scope, channel, inbound, { beforeStore });
     if (result.duplicate) summary.duplicates++;
     else summary.messages++;
     await deps.producer.flush(scope.effects, correlationId);

@@ -1,6 +1,6 @@
 import { recordEvent } from "@alfred/automation";
 import { isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
-import { and, desc, eq, inArray, sql, type Database } from "@alfred/db";
+import { and, desc, eq, inArray, sql, type Database, type DbOrTx } from "@alfred/db";
 import { type channels, contactIdentities, contacts, conversations, messages } from "@alfred/db/schema";
 import type { Scope } from "./scope";
 
@@ -21,8 +21,16 @@ export interface IngestResult {
  * transaction-scoped advisory lock per sender serialises concurrent copies of the same webhook so
  * they cannot create two contacts or conversations before the unique key stops the second message.
  */
-export async function ingestMessage(db: Database, scope: Scope, channel: ChannelRow, inbound: NormalizedInboundMessage): Promise<IngestResult> {
+export async function ingestMessage(
+  db: Database,
+  scope: Scope,
+  channel: ChannelRow,
+  inbound: NormalizedInboundMessage,
+  /** Runs first inside the transaction (e.g. claiming a provider's one-time webhook token), so it commits or rolls back with the message. */
+  options: { beforeStore?: (tx: DbOrTx) => Promise<void> } = {},
+): Promise<IngestResult> {
   return db.transaction(async (tx) => {
+    await options.beforeStore?.(tx);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${channel.id}:${inbound.from.externalId}`}, 0))`);
 
     const [existing] = await tx
@@ -60,7 +68,7 @@ export async function ingestMessage(db: Database, scope: Scope, channel: Channel
       .update(conversations)
       .set({
         unreadCount: sql`${conversations.unreadCount} + 1`,
-        lastActivityAt: message.createdAt,
+        lastActivityAt: sql`greatest(${conversations.lastActivityAt}, ${message.createdAt.toISOString()}::timestamptz)`,
         // Providers deliver out of order: an older message arriving late must not close the WhatsApp window early.
         lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${inbound.sentAt.toISOString()}::timestamptz)`,
       })
