@@ -1,5 +1,5 @@
 import { AppError } from "@alfred/core";
-import { and, eq, sql, type DbOrTx, type SQL } from "@alfred/db";
+import { and, beforeCursor, cursorTimestamp, decodeCursor, desc, encodeCursor, eq, type DbOrTx, type SQL } from "@alfred/db";
 import { automationCallbackEvents } from "@alfred/db/schema";
 
 export interface CallbackEventView {
@@ -57,32 +57,26 @@ export interface CallbackEventFilters {
   limit?: number;
 }
 
-function decode(cursor: string | undefined): { at: string; id: string } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("validation_error", "cursor is not valid", { path: "cursor" });
-  return { at, id };
-}
 
 /** Callback events of a tenant, newest first (keyset on created_at, id). */
 export async function listCallbackEvents(db: DbOrTx, tenantId: string, filters: CallbackEventFilters) {
   const limit = filters.limit ?? 25;
-  const cursor = decode(filters.cursor);
+  const cursor = decodeCursor(filters.cursor);
   const where: SQL[] = [eq(automationCallbackEvents.tenantId, tenantId)];
   if (filters.destinationId) where.push(eq(automationCallbackEvents.destinationId, filters.destinationId));
   if (filters.action) where.push(eq(automationCallbackEvents.action, filters.action));
   if (filters.status) where.push(eq(automationCallbackEvents.status, filters.status));
   if (filters.linkedEventId) where.push(eq(automationCallbackEvents.linkedEventId, filters.linkedEventId));
-  if (cursor) where.push(sql`(${automationCallbackEvents.createdAt}, ${automationCallbackEvents.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) where.push(beforeCursor(automationCallbackEvents.createdAt, automationCallbackEvents.id, cursor));
   const rows = await db
-    .select()
+    .select({ row: automationCallbackEvents, key: cursorTimestamp(automationCallbackEvents.createdAt) })
     .from(automationCallbackEvents)
     .where(and(...where))
-    .orderBy(sql`${automationCallbackEvents.createdAt} desc, ${automationCallbackEvents.id} desc`)
+    .orderBy(desc(automationCallbackEvents.createdAt), desc(automationCallbackEvents.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { items: page.map(toView), next_cursor: rows.length > limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null };
+  return { items: page.map((r) => toView(r.row)), next_cursor: rows.length > limit && last ? encodeCursor(last.key, last.row.id) : null };
 }
 
 export async function getCallbackEvent(db: DbOrTx, tenantId: string, id: string): Promise<CallbackEventView> {

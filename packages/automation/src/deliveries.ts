@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@alfred/core";
-import { and, asc, desc, eq, gte, inArray, lt, sql, type Database, type SQL } from "@alfred/db";
+import { and, asc, beforeCursor, cursorTimestamp, decodeCursor, desc, encodeCursor, eq, gte, inArray, lt, sql, type Database, type SQL } from "@alfred/db";
 import { automationDeliveries, automationDeliveryAttempts, automationDestinations, automationEvents } from "@alfred/db/schema";
 import { isCatalogEventType } from "./events/catalog";
 import { fanOut } from "./outbox";
@@ -66,23 +66,7 @@ function toSummary(row: DeliveryRow): DeliverySummary {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Keyset cursor: the row's created_at at full (microsecond) precision plus its id, so no row is
-// skipped or repeated when many share a millisecond.
-
-const CURSOR_SHAPE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-export function encodeDeliveryCursor(createdAtMicros: string, id: string): string {
-  return Buffer.from(`${createdAtMicros}|${id}`, "utf8").toString("base64url");
-}
-
-export function decodeDeliveryCursor(cursor: string): { at: string; id: string } {
-  const match = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? CURSOR_SHAPE.exec(Buffer.from(cursor, "base64url").toString("utf8")) : null;
-  if (!match) throw new AppError("validation_error", "cursor is not valid; pass next_cursor from a previous page", { path: "cursor" });
-  return { at: match[1]!, id: match[2]! };
-}
-
-const createdAtMicros = sql<string>`to_char(${automationDeliveries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const createdAtMicros = cursorTimestamp(automationDeliveries.createdAt);
 
 export interface DeliveryFilter {
   status?: DeliveryStatus;
@@ -117,10 +101,8 @@ export async function listDeliveries(
     throw new AppError("validation_error", "since must be earlier than until", { path: "since" });
   }
   const conditions = filterConditions(tenantId, input);
-  if (input.cursor) {
-    const cursor = decodeDeliveryCursor(input.cursor);
-    conditions.push(sql`(${automationDeliveries.createdAt}, ${automationDeliveries.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
-  }
+  const cursor = decodeCursor(input.cursor);
+  if (cursor) conditions.push(beforeCursor(automationDeliveries.createdAt, automationDeliveries.id, cursor));
   const rows = await db
     .select({ row: automationDeliveries, key: createdAtMicros })
     .from(automationDeliveries)
@@ -131,7 +113,7 @@ export async function listDeliveries(
   const last = page[page.length - 1];
   return {
     items: page.map((r) => toSummary(r.row)),
-    next_cursor: rows.length > limit && last ? encodeDeliveryCursor(last.key, last.row.id) : null,
+    next_cursor: rows.length > limit && last ? encodeCursor(last.key, last.row.id) : null,
   };
 }
 

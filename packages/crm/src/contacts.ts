@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { recordEvent } from "@alfred/automation";
 import { AppError } from "@alfred/core";
-import { and, eq, sql, type DbOrTx, type SQL } from "@alfred/db";
+import { and, cursorTimestamp, type DbOrTx, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, eq, type SQL, sql } from "@alfred/db";
 import { contactSettings, contacts } from "@alfred/db/schema";
-import { cursorTimestamp, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export interface ContactView {

@@ -1,5 +1,4 @@
 export * from "./scope";
-export * from "./pagination";
 export * from "./channels";
 export * from "./ingest";
 export * from "./conversations";

@@ -1,11 +1,10 @@
 import { recordEvent } from "@alfred/automation";
 import { isOutsideWhatsAppWindow, isProviderSendError, isStatusAdvance, sendMessage as sendThroughProvider, type OutboundStatus } from "@alfred/channels";
 import { AppError, type SecretKeyProvider } from "@alfred/core";
-import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
+import { and, cursorTimestamp, type Database, type DbOrTx, decodeCursor, desc, encodeCursor, eq, sql } from "@alfred/db";
 import { channels, contactIdentities, conversations, internalComments, messages } from "@alfred/db/schema";
 import { decryptChannelSecrets } from "./channels";
 import { lockConversation } from "./conversations";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "./pagination";
 import type { Scope } from "./scope";
 
 export interface TimelineItem {
