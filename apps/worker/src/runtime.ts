@@ -5,6 +5,7 @@ import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
 import { createHealthCheck } from "./health";
+import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
 import { createDeliveriesProcessor } from "./processors/deliveries";
 import { createChannelSendProcessor } from "./processors/channel-sends";
@@ -118,6 +119,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
   });
 
   let closing: Promise<void> | undefined;
+  let heartbeat: Heartbeat | undefined;
 
   return {
     async start() {
@@ -144,6 +146,8 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       for (const worker of workers) {
         worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
       }
+      // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
+      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
       logger.info({ queues: workers.map((w) => w.name) }, "worker started");
       return port;
     },
@@ -151,6 +155,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
     close() {
       closing ??= (async () => {
         await closeServer(server);
+        await heartbeat?.stop();
         await Promise.all(workers.map((worker) => worker.close()));
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();

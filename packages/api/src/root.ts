@@ -7,6 +7,8 @@ import { contactsRouter, notificationsRouter, tasksRouter } from "./router/crm/_
 import { conversationsRouter } from "./router/inbox/_router";
 import { liveRouter } from "./router/live";
 import { callbacksRouter } from "./router/callbacks/_router";
+import { operationsRouter } from "./router/operations/_router";
+import { auditLogsRouter } from "./router/audit-logs/_router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -21,6 +23,8 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   live: liveRouter,
   callbacks: callbacksRouter,
+  operations: operationsRouter,
+  auditLogs: auditLogsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -478,6 +478,17 @@ export async function runDelivery(
       { status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: outcome.decision },
       result.errorClass === null ? "delivery attempt succeeded" : "delivery attempt failed",
     );
+    // The notifications written with the outcome reach open bells at once (best effort: the bell
+    // also refetches on its own).
+    const notified = [
+      ...(outcome.decision.kind === "failed" && delivery.eventType !== TEST_EVENT_TYPE ? ["delivery_failed"] : []),
+      ...(outcome.destinationDisabled ? ["destination_disabled"] : []),
+    ];
+    if (notified.length) {
+      await deps.producer
+        .publishLive(notified.map((kind) => ({ tenantId: delivery.tenantId, kind: "notification.created", data: { notification_kind: kind, delivery_id: delivery.id, destination_id: destination.id } })))
+        .catch((err: Error) => log.warn({ err: err.message }, "could not publish the notification live"));
+    }
     if (outcome.decision.kind === "retry") {
       counters?.inc("retries_scheduled", { tenant_id: delivery.tenantId });
       await deps.producer

@@ -137,6 +137,85 @@ export async function listDestinations(deps: Pick<DestinationServiceDeps, "db">,
   return rows.map((row) => toPublicDestination(row, now));
 }
 
+export interface DestinationHealth {
+  /** Share of delivery attempts (tests included) in the last 24 h that got a 2xx; null without attempts. */
+  success_rate_24h: number | null;
+  p95_latency_ms_24h: number | null;
+  /** The most recent failed attempt (within 30 days). */
+  last_failure: { at: string; status_code: number | null; error: string | null } | null;
+  /** Deliveries currently in `failed` (what "retry failed" would pick up). */
+  failed_deliveries: number;
+}
+
+export const EMPTY_DESTINATION_HEALTH: DestinationHealth = { success_rate_24h: null, p95_latency_ms_24h: null, last_failure: null, failed_deliveries: 0 };
+
+/**
+ * Health of every destination of a tenant, in one statement: attempts of the last 24 h (range scan
+ * of `automation_delivery_attempts_tenant_idx`), the latest failure within 30 days, and the failed
+ * deliveries (`automation_deliveries_tenant_status_idx`). Destinations with no data are absent.
+ */
+export async function destinationHealth(db: DbOrTx, tenantId: string): Promise<Map<string, DestinationHealth>> {
+  const result = await db.execute<{
+    destination_id: string;
+    attempts: number | null;
+    succeeded: number | null;
+    p95: number | null;
+    failure_at: Date | string | null;
+    failure_status: number | null;
+    failure_error: string | null;
+    failed_deliveries: number | null;
+  }>(sql`
+    with recent as (
+      select d.destination_id,
+             count(*)::int as attempts,
+             (count(*) filter (where a.error_class is null))::int as succeeded,
+             percentile_cont(0.95) within group (order by a.duration_ms) as p95
+        from automation_delivery_attempts a
+        join automation_deliveries d on d.id = a.delivery_id and d.tenant_id = a.tenant_id
+       where a.tenant_id = ${tenantId} and a.started_at >= now() - interval '24 hours'
+       group by d.destination_id
+    ), failure as (
+      select distinct on (d.destination_id) d.destination_id, a.started_at as failure_at, a.status_code as failure_status,
+             coalesce(a.error_message, a.error_class) as failure_error
+        from automation_delivery_attempts a
+        join automation_deliveries d on d.id = a.delivery_id and d.tenant_id = a.tenant_id
+       where a.tenant_id = ${tenantId} and a.started_at >= now() - interval '30 days' and a.error_class is not null
+       order by d.destination_id, a.started_at desc
+    ), failed as (
+      select destination_id, count(*)::int as failed_deliveries
+        from automation_deliveries
+       where tenant_id = ${tenantId} and status = 'failed'
+       group by destination_id
+    )
+    , keys as (select destination_id from recent union select destination_id from failure union select destination_id from failed)
+    select k.destination_id, r.attempts, r.succeeded, r.p95, f.failure_at, f.failure_status, f.failure_error, x.failed_deliveries
+      from keys k
+      left join recent r on r.destination_id = k.destination_id
+      left join failure f on f.destination_id = k.destination_id
+      left join failed x on x.destination_id = k.destination_id
+  `);
+  const health = new Map<string, DestinationHealth>();
+  for (const row of result.rows) {
+    const attempts = row.attempts ?? 0;
+    health.set(row.destination_id, {
+      success_rate_24h: attempts > 0 ? (row.succeeded ?? 0) / attempts : null,
+      p95_latency_ms_24h: row.p95 === null ? null : Math.round(Number(row.p95)),
+      last_failure: row.failure_at === null ? null : { at: new Date(row.failure_at).toISOString(), status_code: row.failure_status, error: row.failure_error },
+      failed_deliveries: row.failed_deliveries ?? 0,
+    });
+  }
+  return health;
+}
+
+/** `listDestinations` with each destination's `health` (see `destinationHealth`). */
+export async function listDestinationsWithHealth(
+  deps: Pick<DestinationServiceDeps, "db">,
+  tenantId: string,
+): Promise<(PublicDestination & { health: DestinationHealth })[]> {
+  const [destinations, health] = await Promise.all([listDestinations(deps, tenantId), destinationHealth(deps.db, tenantId)]);
+  return destinations.map((d) => ({ ...d, health: health.get(d.id) ?? EMPTY_DESTINATION_HEALTH }));
+}
+
 export async function getDestination(deps: Pick<DestinationServiceDeps, "db">, tenantId: string, id: string): Promise<PublicDestination> {
   return toPublicDestination(await findRow(deps.db, tenantId, id));
 }

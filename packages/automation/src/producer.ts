@@ -18,6 +18,8 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
 export class Producer {
   readonly deliveries: Queue<DeliveryJob>;
   readonly channelSends: Queue<ChannelSendJob>;
+  /** Only read here (job counts for the operations view); the worker owns its schedulers. */
+  readonly maintenance: Queue;
 
   constructor(
     private readonly redis: Redis,
@@ -26,8 +28,9 @@ export class Producer {
   ) {
     this.deliveries = new Queue(QUEUE_NAMES.deliveries, { connection: redis, prefix });
     this.channelSends = new Queue(QUEUE_NAMES.channelSends, { connection: redis, prefix });
+    this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection: redis, prefix });
     // Without a listener an unreachable Redis would surface as an unhandled 'error' event.
-    for (const queue of [this.deliveries, this.channelSends]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
+    for (const queue of [this.deliveries, this.channelSends, this.maintenance]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
   /**
@@ -85,6 +88,6 @@ export class Producer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.deliveries.close(), this.channelSends.close()]);
+    await Promise.allSettled([this.deliveries.close(), this.channelSends.close(), this.maintenance.close()]);
   }
 }

@@ -34,6 +34,23 @@ export function queuePrefix(env: { QUEUE_PREFIX?: string | undefined }): string 
   return parsed.data;
 }
 
+/**
+ * Worker heartbeat: each worker process writes `<prefix>:workers:<id>` (JSON `{ id, last_seen_at }`)
+ * with a TTL every few seconds, and records the same id in the `<prefix>:workers` sorted set
+ * (score = last seen, ms) so readers list workers without scanning the keyspace.
+ */
+export const WORKER_HEARTBEAT = {
+  intervalMs: 5_000,
+  /** The key outlives a few missed beats; a worker silent for longer than `healthyWithinMs` is unhealthy. */
+  ttlSeconds: 120,
+  healthyWithinMs: 30_000,
+  /** Index entries older than this are pruned. */
+  forgetAfterMs: 3_600_000,
+} as const;
+
+export const workerHeartbeatIndexKey = (prefix: string) => `${prefix}:workers`;
+export const workerHeartbeatKey = (prefix: string, workerId: string) => `${prefix}:workers:${workerId}`;
+
 /** Same shape `correlationIdFrom` accepts, so a producer's id survives the hop into the worker. */
 const correlationId = z
   .string()

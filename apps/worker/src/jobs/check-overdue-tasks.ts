@@ -1,3 +1,4 @@
+import type { Producer } from "@alfred/automation";
 import { and, asc, eq, inArray, isNull, lt, schema, sql } from "@alfred/db";
 import type { JobContext } from "./context";
 
@@ -17,23 +18,29 @@ const MAX_BATCHES_PER_RUN = 20;
  * silently forgotten.
  */
 export async function checkOverdueTasks(
-  ctx: JobContext,
+  ctx: JobContext & { producer?: Pick<Producer, "publishLive"> },
   options: { batchSize?: number } = {},
 ): Promise<{ notified: number }> {
   const batchSize = options.batchSize ?? OVERDUE_TASKS_BATCH_SIZE;
   let notified = 0;
   let batches = 0;
   while (batches < MAX_BATCHES_PER_RUN) {
-    const count = await notifyOverdueBatch(ctx, batchSize);
+    const tenantIds = await notifyOverdueBatch(ctx, batchSize);
     batches += 1;
-    notified += count;
-    if (count < batchSize) break;
+    notified += tenantIds.length;
+    // After commit, one live `notification.created` per tenant so open bells refresh at once.
+    if (ctx.producer && tenantIds.length) {
+      const live = [...new Set(tenantIds)].map((tenantId) => ({ tenantId, kind: "notification.created", data: { notification_kind: "task_overdue" } }));
+      await ctx.producer.publishLive(live).catch((err: Error) => ctx.logger.warn({ err: err.message }, "could not publish overdue notifications live"));
+    }
+    if (tenantIds.length < batchSize) break;
   }
   ctx.logger.debug({ notified, batches }, "overdue tasks checked");
   return { notified };
 }
 
-async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promise<number> {
+/** Notifies one batch; returns the tenant id of every task notified (one entry per task). */
+async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promise<string[]> {
   return db.transaction(async (tx) => {
     const due = await tx
       .select({
@@ -52,7 +59,7 @@ async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promis
       .orderBy(asc(tasks.dueAt))
       .limit(batchSize)
       .for("update", { of: tasks, skipLocked: true });
-    if (due.length === 0) return 0;
+    if (due.length === 0) return [];
 
     await tx.insert(notifications).values(
       due.map((task) => ({
@@ -67,6 +74,6 @@ async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promis
       .update(tasks)
       .set({ overdueNotifiedAt: sql`now()` })
       .where(inArray(tasks.id, due.map((task) => task.id)));
-    return due.length;
+    return due.map((task) => task.tenantId);
   });
 }

@@ -12,7 +12,7 @@ import { withJobLogging } from "./job-logging";
 export function createMaintenanceProcessor(deps: { db: Database; logger: Logger; producer: Producer }) {
   const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
     reconcile_deliveries: (ctx) => reconcileDeliveries({ ...ctx, producer: deps.producer }),
-    check_overdue_tasks: checkOverdueTasks,
+    check_overdue_tasks: (ctx) => checkOverdueTasks({ ...ctx, producer: deps.producer }),
     check_stalled_leads: checkStalledLeads,
   };
   return withJobLogging(QUEUE_NAMES.maintenance, deps.logger, async (job, logger) => {

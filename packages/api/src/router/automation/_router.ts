@@ -17,6 +17,7 @@ import * as destinations from "./destinations.handler";
 import {
   createDestinationInput,
   destinationIdInput,
+  destinationWithHealth,
   destinationWithSecret,
   eventTypesOutput,
   publicDestination,
@@ -39,9 +40,9 @@ export const automationRouter = createTRPCRouter({
 
   destinations: createTRPCRouter({
     list: admin
-      .meta({ openapi: { method: "GET", path: "/automations/destinations", tags, summary: "Destinations of the tenant (secrets masked)", protect: true } })
+      .meta({ openapi: { method: "GET", path: "/automations/destinations", tags, summary: "Destinations of the tenant (secrets masked) with 24 h health", protect: true } })
       .input(z.void())
-      .output(z.object({ items: z.array(publicDestination) }))
+      .output(z.object({ items: z.array(destinationWithHealth) }))
       .query(destinations.listHandler),
     get: admin
       .meta({ openapi: { method: "GET", path: "/automations/destinations/{id}", tags, summary: "One destination (secret masked)", protect: true } })

@@ -5,7 +5,7 @@ import {
   deleteDestination,
   describeCatalog,
   getDestination,
-  listDestinations,
+  listDestinationsWithHealth,
   rotateDestinationSecret,
   updateDestination,
   type DestinationServiceDeps,
@@ -20,7 +20,7 @@ const service = (ctx: TenantCtx): DestinationServiceDeps => ({ db: ctx.db, keys:
 
 export const eventTypesHandler = () => ({ items: describeCatalog() });
 
-export const listHandler = async ({ ctx }: { ctx: TenantCtx }) => ({ items: await listDestinations(ctx, ctx.tenantId) });
+export const listHandler = async ({ ctx }: { ctx: TenantCtx }) => ({ items: await listDestinationsWithHealth(ctx, ctx.tenantId) });
 
 export const getHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) => getDestination(ctx, ctx.tenantId, input.id);
 

@@ -41,6 +41,14 @@ export const publicDestination = z.object({
   updated_at: z.string(),
 });
 
+/** Health at a glance, computed per list call (see `destinationHealth` in @alfred/automation). */
+export const destinationHealth = z.object({
+  success_rate_24h: z.number().nullable(),
+  p95_latency_ms_24h: z.number().int().nullable(),
+  last_failure: z.object({ at: z.string(), status_code: z.number().int().nullable(), error: z.string().nullable() }).nullable(),
+  failed_deliveries: z.number().int(),
+});
+export const destinationWithHealth = publicDestination.extend({ health: destinationHealth });
 export const destinationWithSecret = publicDestination.extend({ secret: z.string() });
 
 export const testSendOutput = z.object({ delivery_id: z.uuid(), event_id: z.uuid(), status: z.literal("pending") });

@@ -1,0 +1,37 @@
+import { createTRPCRouter, roleProcedure } from "../../trpc";
+import { deliveryCountsHandler } from "./counts.handler";
+import { deliveryCountsInput, deliveryCountsOutput, queueHealthOutput, timelineInput, timelineOutput } from "./operations.schema";
+import { queueHealthHandler } from "./queue-health.handler";
+import { timelineHandler } from "./timeline.handler";
+import { z } from "zod";
+
+const manager = roleProcedure("manager");
+
+/** The operator's view of the automation hub: counts, the causal timeline, queue and worker health. */
+export const operationsRouter = createTRPCRouter({
+  deliveryCounts: manager
+    .meta({
+      openapi: { method: "GET", path: "/automations/deliveries/counts", tags: ["automations"], summary: "Deliveries per status under the list's filters", protect: true },
+    })
+    .input(deliveryCountsInput)
+    .output(deliveryCountsOutput)
+    .query(deliveryCountsHandler),
+  timeline: manager
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/automations/timeline",
+        tags: ["automations"],
+        summary: "Inbound message -> event -> deliveries and attempts -> callbacks -> results, in time order, by correlation id or event id",
+        protect: true,
+      },
+    })
+    .input(timelineInput)
+    .output(timelineOutput)
+    .query(timelineHandler),
+  queueHealth: manager
+    .meta({ openapi: { method: "GET", path: "/operations/queues", tags: ["operations"], summary: "Job counts per queue, oldest pending delivery, worker heartbeats", protect: true } })
+    .input(z.void())
+    .output(queueHealthOutput)
+    .query(queueHealthHandler),
+});

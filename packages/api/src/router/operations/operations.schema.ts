@@ -1,0 +1,59 @@
+import { ALL_EVENT_TYPES } from "@alfred/automation";
+import { z } from "zod";
+
+/** REST passes query values as strings; tRPC may pass Dates. Both become a Date. */
+const instant = z.coerce.date({ error: "must be an ISO-8601 date-time" });
+const eventType = z.enum(ALL_EVENT_TYPES as [string, ...string[]]);
+
+export const deliveryCountsInput = z
+  .object({
+    destination_id: z.uuid().optional(),
+    event_type: eventType.optional(),
+    since: instant.optional(),
+    until: instant.optional(),
+  })
+  .optional()
+  .default({});
+
+export const deliveryCountsOutput = z.object({
+  pending: z.number().int(),
+  delivering: z.number().int(),
+  delivered: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+/** Same shape as the correlation ids Alfred issues and accepts (`correlationIdFrom`). */
+const correlationId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
+
+export const timelineInput = z
+  .object({ correlation_id: correlationId.optional(), event_id: z.uuid().optional() })
+  .refine((v) => v.correlation_id !== undefined || v.event_id !== undefined, { message: "pass correlation_id or event_id", path: ["correlation_id"] });
+
+export const TIMELINE_KINDS = ["message", "event", "delivery", "attempt", "callback", "result"] as const;
+
+export const timelineItem = z.object({
+  at: z.string(),
+  kind: z.enum(TIMELINE_KINDS),
+  title: z.string(),
+  status: z.string().optional(),
+  ref: z.object({ type: z.string(), id: z.string() }),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const timelineOutput = z.object({ items: z.array(timelineItem) });
+
+export const queueHealthOutput = z.object({
+  queues: z.array(
+    z.object({
+      name: z.string(),
+      waiting: z.number().int(),
+      delayed: z.number().int(),
+      active: z.number().int(),
+      failed: z.number().int(),
+      completed: z.number().int(),
+    }),
+  ),
+  oldest_pending_delivery_seconds: z.number().int().nullable(),
+  workers: z.array(z.object({ id: z.string(), last_seen_at: z.string(), healthy: z.boolean() })),
+});

@@ -1,0 +1,89 @@
+import type { Principal } from "@alfred/auth";
+import { WORKER_HEARTBEAT, workerHeartbeatIndexKey, workerHeartbeatKey } from "@alfred/automation";
+import { AppError } from "@alfred/core";
+import { and, eq, sql } from "@alfred/db";
+import { automationDeliveries } from "@alfred/db/schema";
+import type { z } from "zod";
+import type { Context } from "../../context";
+import type { queueHealthOutput } from "./operations.schema";
+
+type TenantCtx = Context & { principal: Principal; tenantId: string };
+type QueueHealth = z.infer<typeof queueHealthOutput>;
+
+const REDIS_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function queueCounts(ctx: TenantCtx): Promise<QueueHealth["queues"]> {
+  const queues = [ctx.producer.deliveries, ctx.producer.channelSends, ctx.producer.maintenance];
+  return Promise.all(
+    queues.map(async (queue) => {
+      const c = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "failed", "completed");
+      return {
+        name: queue.name,
+        // Prioritized jobs are waiting too, just in another list.
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        delayed: c.delayed ?? 0,
+        active: c.active ?? 0,
+        failed: c.failed ?? 0,
+        completed: c.completed ?? 0,
+      };
+    }),
+  );
+}
+
+/**
+ * Workers from the heartbeat index (see WORKER_HEARTBEAT): the per-worker key carries the exact
+ * last beat; a worker whose key expired still shows (unhealthy) until the index forgets it.
+ */
+async function workers(ctx: TenantCtx, now: number): Promise<QueueHealth["workers"]> {
+  const prefix = ctx.producer.prefix;
+  const index = workerHeartbeatIndexKey(prefix);
+  await ctx.redis.zremrangebyscore(index, "-inf", now - WORKER_HEARTBEAT.forgetAfterMs);
+  const entries = await ctx.redis.zrange(index, 0, -1, "WITHSCORES");
+  const ids: { id: string; score: number }[] = [];
+  for (let i = 0; i < entries.length; i += 2) ids.push({ id: entries[i]!, score: Number(entries[i + 1]) });
+  if (ids.length === 0) return [];
+  const values = await ctx.redis.mget(...ids.map((w) => workerHeartbeatKey(prefix, w.id)));
+  return ids
+    .map(({ id, score }, i) => {
+      let lastSeen = score;
+      try {
+        const parsed = values[i] ? (JSON.parse(values[i]!) as { last_seen_at?: string }) : null;
+        const at = parsed?.last_seen_at ? Date.parse(parsed.last_seen_at) : NaN;
+        if (!Number.isNaN(at)) lastSeen = at;
+      } catch {
+        // A malformed value: the index score is still a good last-seen time.
+      }
+      return { id, last_seen_at: new Date(lastSeen).toISOString(), healthy: values[i] !== null && now - lastSeen <= WORKER_HEARTBEAT.healthyWithinMs };
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * Queue counts are process-wide (every tenant shares the queues); the oldest pending delivery is the
+ * caller's tenant's own (`automation_deliveries_tenant_status_idx`).
+ */
+export async function queueHealthHandler({ ctx }: { ctx: TenantCtx }): Promise<QueueHealth> {
+  const now = Date.now();
+  const [oldest] = await ctx.db
+    .select({ seconds: sql<string | null>`extract(epoch from now() - min(${automationDeliveries.createdAt}))` })
+    .from(automationDeliveries)
+    .where(and(eq(automationDeliveries.tenantId, ctx.tenantId), eq(automationDeliveries.status, "pending")));
+  let queues: QueueHealth["queues"];
+  let seen: QueueHealth["workers"];
+  try {
+    [queues, seen] = await withTimeout(Promise.all([queueCounts(ctx), workers(ctx, now)]), "reading queue health from Redis");
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message, correlation_id: ctx.correlationId }, "queue health unavailable");
+    throw new AppError("unavailable", "queue health is unavailable: Redis did not answer");
+  }
+  const seconds = oldest?.seconds == null ? null : Math.max(0, Math.floor(Number(oldest.seconds)));
+  return { queues, oldest_pending_delivery_seconds: seconds, workers: seen };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import { createDestination, createTestDelivery } from "@alfred/automation";
+import { recordAudit } from "@alfred/db";
+import type { ApiHarness, TenantFixture } from "../testing/harness";
+import type { TenancyCases } from "./cases";
+import { tableSnapshot } from "./cases";
+
+/** The operations views (counts, timeline) aimed at the victim's destination, event and correlation id. */
+export const operationsCases: TenancyCases = {
+  domain: "operations",
+  seed: async (h: ApiHarness, victim: TenantFixture) => {
+    const deps = { db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation };
+    const tenantId = victim.admin.tenantId;
+    const correlation = `ops-${randomUUID()}`;
+    const destination = await createDestination(deps, tenantId, { name: "Ops hook", url: "http://127.0.0.1:9/ops", event_types: ["task.created"] });
+    const sent = await createTestDelivery(deps, tenantId, destination.id, correlation);
+    await recordAudit(h.deps.db, { tenantId, actorType: "system", action: "automation_event_sent", targetType: "automation_event", targetId: sent.event_id, correlationId: correlation });
+    return { destination: destination.id, event: sent.event_id, delivery: sent.delivery_id, correlation };
+  },
+  snapshot: (h, victim) => tableSnapshot(h, victim.admin.tenantId, ["automation_destinations", "automation_deliveries", "automation_events", "audit_logs"]),
+  procedures: [
+    { name: "operations.deliveryCounts (destination_id)", call: (c, v) => c.operations.deliveryCounts({ destination_id: v.destination! }) },
+    { name: "operations.timeline (event_id)", call: (c, v) => c.operations.timeline({ event_id: v.event! }) },
+    { name: "operations.timeline (correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.correlation! }) },
+    { name: "operations.timeline (event id as correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.event! }) },
+  ],
+  routes: [
+    { name: "GET /automations/deliveries/counts?destination_id", method: "GET", path: (v) => `/automations/deliveries/counts?destination_id=${v.destination}` },
+    { name: "GET /automations/timeline?event_id", method: "GET", path: (v) => `/automations/timeline?event_id=${v.event}` },
+    { name: "GET /automations/timeline?correlation_id", method: "GET", path: (v) => `/automations/timeline?correlation_id=${v.correlation}` },
+  ],
+};
