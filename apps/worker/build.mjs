@@ -13,6 +13,9 @@ const ownDependencies = new Set(Object.keys(pkg.dependencies ?? {}).filter((name
 // Optional native add-ons some bundled packages probe for (pg -> pg-native); never installed here.
 const optionalNative = new Set(["pg-native"]);
 const builtins = new Set(builtinModules);
+// Native add-ons cannot be bundled (they locate their binary through __dirname at run time); the
+// worker has no business with them, so reaching one is a wrong import and fails the build.
+const forbiddenNative = new Set(["argon2"]);
 
 /** "@scope/name/sub" -> "@scope/name", "name/sub" -> "name" */
 const packageName = (specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
@@ -25,6 +28,7 @@ const externals = {
       const name = packageName(args.path);
       if (args.path.startsWith("node:") || builtins.has(name)) return { path: args.path, external: true };
       if (ownDependencies.has(name) || optionalNative.has(name)) return { path: args.path, external: true };
+      if (forbiddenNative.has(name)) return { errors: [{ text: `${name} is a native add-on and must not reach the worker bundle (imported from ${args.importer})` }] };
       return undefined;
     });
   },

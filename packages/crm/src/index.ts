@@ -6,4 +6,3 @@ export * from "./messages";
 export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";
-export { seedDemoTenant, DEMO_USERS, DEMO_PASSWORDS, DEMO_CHANNELS } from "./seed";
