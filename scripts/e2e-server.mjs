@@ -4,34 +4,42 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { commandExists, log, ROOT, run } from "./lib.mjs";
 
+// E2E_PORT / E2E_DATABASE_URL / E2E_QUEUE_PREFIX / E2E_SINK_PORT let a second copy run beside
+// another one (set E2E_BASE_URL for Playwright and start this script yourself).
+const PORT = process.env.E2E_PORT ?? "3100";
+const SINK_PORT = process.env.E2E_SINK_PORT ?? "3199";
+
 const env = {
   ...process.env,
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
   DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/alfred_e2e",
   REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: "alfred_e2e",
-  NEXTAUTH_URL: "http://localhost:3100",
+  QUEUE_PREFIX: process.env.E2E_QUEUE_PREFIX ?? "alfred_e2e",
+  NEXTAUTH_URL: `http://localhost:${PORT}`,
   NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
   AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
   AUTOMATION_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
-  PORT: "3100",
-  WORKER_HTTP_PORT: "3101",
+  PORT,
+  WORKER_HTTP_PORT: String(Number(PORT) + 1),
   LOG_LEVEL: "warn",
+  // e2e/operations.spec.ts runs a webhook sink on this fixed local port; short retries keep it fast.
+  AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${SINK_PORT}`,
+  AUTOMATION_RETRY_SCHEDULE_SECONDS: "2,45",
 };
 
 run("pnpm", ["--filter", "@alfred/db", "db:reset"], { env });
 run("pnpm", ["db:seed"], { env });
 if (commandExists("redis-cli")) {
   // Forget throttle counters and queues of earlier runs.
-  spawnSync("sh", ["-c", "redis-cli --scan --pattern 'alfred_e2e:*' | xargs -r redis-cli del > /dev/null"], { stdio: "inherit" });
+  spawnSync("sh", ["-c", `redis-cli --scan --pattern '${env.QUEUE_PREFIX}:*' | xargs -r redis-cli del > /dev/null`], { stdio: "inherit" });
 }
 
 const children = [
   spawn("pnpm", ["--filter", "@alfred/web", "start"], { cwd: ROOT, stdio: "inherit", env }),
   spawn("node", ["apps/worker/dist/index.js"], { cwd: ROOT, stdio: "inherit", env }),
 ];
-log("e2e servers starting on :3100 (web) and :3101 (worker)");
+log(`e2e servers starting on :${PORT} (web) and :${env.WORKER_HTTP_PORT} (worker)`);
 const stop = () => children.forEach((c) => c.kill("SIGTERM"));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

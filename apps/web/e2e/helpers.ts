@@ -1,4 +1,5 @@
-import { expect, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const DEMO = {
   admin: { email: "admin@demo.alfred.test", password: "alfred-admin-demo" },
@@ -20,3 +21,41 @@ export async function signOut(page: Page) {
 }
 
 export const mainNav = (page: Page) => page.getByRole("navigation", { name: "Main" });
+
+/** The seeded WhatsApp channel (packages/crm/src/seed.ts, DEMO_CHANNELS.whatsapp). */
+export const DEMO_WHATSAPP = { phoneNumberId: "100000000000001", appSecret: "demo-whatsapp-app-secret", accessToken: "demo-whatsapp-access-token" };
+
+/** A REST bearer token for the given demo user. */
+export async function bearerFor(request: APIRequestContext, user: { email: string; password: string }): Promise<string> {
+  const res = await request.post("/api/v1/auth/login", { data: user });
+  expect(res.status(), await res.text()).toBe(200);
+  return `Bearer ${(await res.json()).access_token}`;
+}
+
+/** POSTs a WhatsApp webhook signed like Meta does: HMAC-SHA256 of the raw body with the app secret. */
+export async function postWhatsAppWebhook(request: APIRequestContext, payload: unknown, appSecret = DEMO_WHATSAPP.appSecret) {
+  const body = JSON.stringify(payload);
+  const signature = createHmac("sha256", appSecret).update(body).digest("hex");
+  return request.post("/api/v1/webhooks/whatsapp", { headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${signature}` }, data: body });
+}
+
+const whatsAppEnvelope = (value: Record<string, unknown>) => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: "102290129340398",
+      changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: DEMO_WHATSAPP.phoneNumberId }, ...value } }],
+    },
+  ],
+});
+
+/** A customer's text message, in the Cloud API's webhook format. */
+export const whatsAppText = (m: { from: string; name: string; id: string; text: string }) =>
+  whatsAppEnvelope({
+    contacts: [{ profile: { name: m.name }, wa_id: m.from }],
+    messages: [{ from: m.from, id: m.id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: m.text } }],
+  });
+
+/** A status notification (sent / delivered / read / failed) for a message we sent. */
+export const whatsAppStatus = (s: { id: string; status: "sent" | "delivered" | "read"; recipient: string }) =>
+  whatsAppEnvelope({ statuses: [{ id: s.id, status: s.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: s.recipient }] });

@@ -168,6 +168,12 @@ export async function updateChannel(
   if (input.config) {
     const { config, secrets } = validateSettings(row.type, input.config, false);
     const mergedConfig = { ...row.config, ...config };
+    // The merged settings must still be complete: the account id is derived from them.
+    const complete = CHANNEL_DEFINITIONS[row.type].config.safeParse(mergedConfig);
+    if (!complete.success) {
+      const issue = complete.error.issues[0]!;
+      throw new AppError("validation_error", `config.${issue.path.join(".")}: ${issue.message}`, { path: `config.${issue.path.join(".")}` });
+    }
     patch.config = mergedConfig;
     patch.externalId = accountIdOf(row.type, mergedConfig);
     if (Object.keys(secrets).length) {

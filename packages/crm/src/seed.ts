@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { createUser, registerTenant, type Role } from "@alfred/auth";
-import { maskSecret, type SecretKeyProvider } from "@alfred/core";
+import type { SecretKeyProvider } from "@alfred/core";
 import { count, type Database } from "@alfred/db";
-import { channels, contactIdentities, contacts, conversations, internalComments, messages, tenants } from "@alfred/db/schema";
+import { contactIdentities, contacts, conversations, internalComments, messages, tenants } from "@alfred/db/schema";
+import { createChannel } from "./channels";
 
 export const DEMO_PASSWORDS: Record<Role, string> = {
   admin: "alfred-admin-demo",
@@ -24,14 +24,7 @@ export const DEMO_CHANNELS = {
   api: { secret: "demo-api-channel-secret-0123456789" },
 };
 
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-function sealed(keys: SecretKeyProvider, secrets: Record<string, string>) {
-  return {
-    secretsEncrypted: keys.encrypt(JSON.stringify(secrets)),
-    secretsMasked: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, maskSecret(v)])),
-  };
-}
 
 /**
  * Creates the demo tenant only when the database has no tenant at all, so it never touches real
@@ -52,15 +45,13 @@ export async function seedDemoTenant(db: Database, keys: SecretKeyProvider): Pro
 
   await db.transaction(async (tx) => {
     const { whatsapp, messenger, email, api } = DEMO_CHANNELS;
-    const [wa, fb, mail] = await tx
-      .insert(channels)
-      .values([
-        { tenantId, type: "whatsapp", name: "WhatsApp · Sales", externalId: whatsapp.phone_number_id, verifyTokenHash: sha256(whatsapp.verify_token), ...sealed(keys, { app_secret: whatsapp.app_secret, access_token: whatsapp.access_token, verify_token: whatsapp.verify_token }) },
-        { tenantId, type: "messenger", name: "Messenger · Demo page", externalId: messenger.page_id, verifyTokenHash: sha256(messenger.verify_token), ...sealed(keys, { app_secret: messenger.app_secret, page_access_token: messenger.page_access_token, verify_token: messenger.verify_token }) },
-        { tenantId, type: "email", name: "Support e-mail", externalId: email.inbound_address, config: { from_address: email.inbound_address }, ...sealed(keys, { signing_key: email.signing_key }) },
-        { tenantId, type: "api", name: "Website chat (API)", ...sealed(keys, { secret: api.secret }) },
-      ])
-      .returning();
+    // Through the same service as Settings -> Channels, so seeded channels are exactly like real ones.
+    const [wa, fb, mail] = [
+      await createChannel(tx, keys, tenantId, { type: "whatsapp", name: "WhatsApp · Sales", config: { ...whatsapp } }),
+      await createChannel(tx, keys, tenantId, { type: "messenger", name: "Messenger · Demo page", config: { ...messenger } }),
+      await createChannel(tx, keys, tenantId, { type: "email", name: "Support e-mail", config: { ...email, from_address: email.inbound_address } }),
+    ];
+    await createChannel(tx, keys, tenantId, { type: "api", name: "Website chat (API)", config: { ...api } });
 
     const people = await tx
       .insert(contacts)

@@ -3,6 +3,7 @@ import { roleAtLeast, type Role } from "@alfred/auth/roles";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { NavLink } from "./nav-link";
+import { NotificationBell } from "./notifications/bell";
 import { SignOutButton } from "./sign-out-button";
 
 /** What each area needs; the navigation shows only what the role may open. */
@@ -28,6 +29,7 @@ export function AppShell({ principal, children }: { principal: Principal; childr
           ))}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
+          <NotificationBell canSeeDeliveries={roleAtLeast(principal.role, "manager")} isAdmin={roleAtLeast(principal.role, "admin")} />
           <span className="text-right leading-tight">
             <span className="block font-medium" data-testid="current-user">
               {principal.name}

@@ -1,7 +1,8 @@
 import { roleAtLeast } from "@alfred/auth/roles";
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { Forbidden } from "~/components/app-shell";
-import { EmptyState } from "~/components/ui";
+import { DeliveriesDashboard } from "~/components/deliveries/dashboard";
 import { requirePrincipal } from "~/server/auth";
 
 export const metadata: Metadata = { title: "Deliveries" };
@@ -10,9 +11,8 @@ export default async function DeliveriesPage() {
   const principal = await requirePrincipal();
   if (!roleAtLeast(principal.role, "manager")) return <Forbidden needs="manager" />;
   return (
-    <div className="p-6">
-      <h1 className="mb-4 text-lg font-semibold">Deliveries</h1>
-      <EmptyState title="No deliveries yet">Webhook deliveries to your automation destinations will be listed here (issues #4 and #6).</EmptyState>
-    </div>
+    <Suspense fallback={<p className="p-6 text-sm text-slate-500">Loading deliveries…</p>}>
+      <DeliveriesDashboard isAdmin={roleAtLeast(principal.role, "admin")} />
+    </Suspense>
   );
 }

@@ -1,15 +1,15 @@
 import type { Metadata } from "next";
-import { EmptyState } from "~/components/ui";
+import { Suspense } from "react";
+import { Inbox } from "~/components/inbox/inbox";
+import { requirePrincipal } from "~/server/auth";
 
 export const metadata: Metadata = { title: "Inbox" };
 
-export default function InboxPage() {
+export default async function InboxPage() {
+  const principal = await requirePrincipal();
   return (
-    <div className="p-6">
-      <h1 className="mb-4 text-lg font-semibold">Inbox</h1>
-      <EmptyState title="Conversations will appear here">
-        Channel webhooks, the live conversation list and the composer are tracked in issue #3.
-      </EmptyState>
-    </div>
+    <Suspense fallback={<p className="p-6 text-sm text-slate-500" role="status">Loading inbox…</p>}>
+      <Inbox currentUserId={principal.userId} />
+    </Suspense>
   );
 }

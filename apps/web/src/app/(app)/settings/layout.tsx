@@ -13,6 +13,10 @@ export default async function SettingsLayout({ children }: { children: ReactNode
         <h1 className="mb-3 text-lg font-semibold">Settings</h1>
         <nav aria-label="Settings" className="flex flex-col gap-1">
           <NavLink href="/settings/users">Users</NavLink>
+          <NavLink href="/settings/channels">Channels</NavLink>
+          <NavLink href="/settings/automations">Automations</NavLink>
+          <NavLink href="/settings/api-keys">API keys</NavLink>
+          <NavLink href="/settings/audit-log">Audit log</NavLink>
         </nav>
       </aside>
       <section className="min-w-0 flex-1">{children}</section>

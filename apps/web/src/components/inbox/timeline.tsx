@@ -1,0 +1,193 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Fragment, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { Alert, Button } from "~/components/ui";
+import { useTRPC } from "~/trpc/react";
+import { clockTime, dayLabel, fullTime } from "./format";
+import { CheckIcon, ClockIcon, DoubleCheckIcon, LockIcon, WarningIcon } from "./icons";
+import { useNow } from "./use-now";
+import type { TimelineItem } from "./types";
+
+const PAGE_SIZE = 30;
+const NEAR_BOTTOM_PX = 120;
+
+/** Messages and private notes of a conversation, oldest at the top; older pages load on scroll up. */
+export function Timeline({ conversationId }: { conversationId: string }) {
+  const trpc = useTRPC();
+  const now = useNow(60_000);
+  const query = useInfiniteQuery(
+    trpc.conversations.timeline.infiniteQueryOptions({ id: conversationId, limit: PAGE_SIZE }, { getNextPageParam: (page) => page.next_cursor ?? undefined }),
+  );
+  // Pages come newest first (next_cursor goes back in time); items within a page are chronological.
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    return [...(query.data?.pages ?? [])].reverse().flatMap((page) => page.items.filter((item) => !seen.has(item.id) && seen.add(item.id)));
+  }, [query.data]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const topSentinel = useRef<HTMLDivElement>(null);
+  const snapshot = useRef<{ firstId?: string; lastId?: string; fromBottom: number; nearBottom: boolean }>({ fromBottom: 0, nearBottom: true });
+
+  const remember = () => {
+    const el = scroller.current;
+    if (!el) return;
+    snapshot.current.fromBottom = el.scrollHeight - el.scrollTop;
+    snapshot.current.nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+  };
+
+  // Keep the reading position stable: stick to the bottom for new messages (when already there,
+  // or when we sent it) and keep the same messages in view when older ones are prepended.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || items.length === 0) return;
+    const previous = snapshot.current;
+    const first = items[0]!;
+    const last = items[items.length - 1]!;
+    if (!previous.lastId) el.scrollTop = el.scrollHeight;
+    else if (last.id !== previous.lastId) {
+      if (previous.nearBottom || last.direction === "out" || last.kind === "comment") el.scrollTop = el.scrollHeight;
+    } else if (first.id !== previous.firstId) el.scrollTop = el.scrollHeight - previous.fromBottom;
+    snapshot.current.firstId = first.id;
+    snapshot.current.lastId = last.id;
+    remember();
+  }, [items]);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  useEffect(() => {
+    const target = topSentinel.current;
+    if (!target || !hasNextPage) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage && snapshot.current.lastId) void fetchNextPage();
+      },
+      { root: scroller.current, rootMargin: "150px" },
+    );
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  return (
+    <div ref={scroller} onScroll={remember} className="min-h-0 flex-1 overflow-y-auto bg-slate-50 px-4 py-3" aria-busy={query.isFetching}>
+      <div ref={topSentinel} />
+      {hasNextPage && (
+        <div className="mb-3 text-center">
+          <Button variant="secondary" className="text-xs" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+            {isFetchingNextPage ? "Loading older messages…" : "Load older messages"}
+          </Button>
+        </div>
+      )}
+      {query.isPending && (
+        <p role="status" className="py-10 text-center text-sm text-slate-500">
+          Loading messages…
+        </p>
+      )}
+      {query.isError && (
+        <div className="mx-auto max-w-md space-y-2 py-6">
+          <Alert>Could not load messages: {query.error.message}</Alert>
+          <Button variant="secondary" onClick={() => void query.refetch()}>
+            Try again
+          </Button>
+        </div>
+      )}
+      {query.isSuccess && items.length === 0 && <p className="py-10 text-center text-sm text-slate-500">No messages in this conversation yet.</p>}
+      {items.length > 0 && (
+        <ol aria-label="Messages" className="space-y-2">
+          {items.map((item, index) => {
+            const previous = items[index - 1];
+            const newDay = !previous || new Date(previous.created_at).toDateString() !== new Date(item.created_at).toDateString();
+            return (
+              <Fragment key={item.id}>
+                {newDay && (
+                  <li aria-hidden="true" className="flex justify-center py-2">
+                    <span className="rounded-full bg-white px-3 py-0.5 text-xs font-medium text-slate-500 shadow-sm ring-1 ring-slate-200">{dayLabel(item.created_at, now)}</span>
+                  </li>
+                )}
+                <TimelineEntry item={item} />
+              </Fragment>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function TimelineEntry({ item }: { item: TimelineItem }) {
+  const time = (
+    <time dateTime={item.created_at} title={fullTime(item.created_at)}>
+      {clockTime(item.created_at)}
+    </time>
+  );
+
+  if (item.kind === "comment") {
+    return (
+      <li className="flex justify-end" data-kind="comment">
+        <article aria-label="Private note" className="max-w-[75%] rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-950 shadow-sm">
+          <p className="mb-1 flex items-center gap-1 text-xs font-semibold text-amber-800">
+            <LockIcon width={12} height={12} />
+            Private note
+            <span className="font-normal text-amber-700">· {item.author.name ?? "Teammate"} · only your team sees this</span>
+          </p>
+          <p className="whitespace-pre-wrap break-words">{item.body}</p>
+          <p className="mt-1 text-right text-[11px] text-amber-700">{time}</p>
+        </article>
+      </li>
+    );
+  }
+
+  const outbound = item.direction === "out";
+  const unsupported = item.type !== "text";
+  return (
+    <li className={`flex ${outbound ? "justify-end" : "justify-start"}`} data-kind="message" data-direction={item.direction ?? undefined}>
+      <article
+        aria-label={outbound ? `Reply by ${item.author.name ?? "the team"}` : `Message from ${item.author.name ?? "the customer"}`}
+        className={`max-w-[75%] rounded-2xl px-3 py-2 text-sm shadow-sm ${outbound ? "rounded-br-sm bg-brand-600 text-white" : "rounded-bl-sm border border-slate-200 bg-white text-slate-900"}`}
+      >
+        {unsupported && <p className={`italic ${outbound ? "text-white/80" : "text-slate-500"}`}>[{item.type} message]</p>}
+        {item.body && <p className="whitespace-pre-wrap break-words">{item.body}</p>}
+        <p className={`mt-1 flex items-center justify-end gap-1 text-[11px] ${outbound ? "text-white/75" : "text-slate-400"}`}>
+          {outbound && item.author.name && (
+            <>
+              <span>{item.author.name}</span>
+              <span aria-hidden="true">·</span>
+            </>
+          )}
+          {time}
+          {outbound && <DeliveryStatus status={item.status} error={item.error} />}
+        </p>
+        {outbound && item.status === "failed" && (
+          <p className="mt-1 flex items-start gap-1 rounded bg-red-50 px-2 py-1 text-xs text-red-800">
+            <WarningIcon width={14} height={14} className="mt-px shrink-0" />
+            <span>Not delivered{item.error ? `: ${item.error}` : ""}</span>
+          </p>
+        )}
+      </article>
+    </li>
+  );
+}
+
+const STATUS_LABEL: Record<string, string> = { queued: "Queued", sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read", failed: "Failed" };
+
+/** WhatsApp-style ticks: clock while queued, ✓ sent, ✓✓ delivered, blue ✓✓ read, ⚠ failed. */
+export function DeliveryStatus({ status, error }: { status: string | null; error: string | null }) {
+  const key = status ?? "queued";
+  const label = STATUS_LABEL[key] ?? key;
+  const icon =
+    key === "sent" ? (
+      <CheckIcon width={14} height={14} />
+    ) : key === "delivered" ? (
+      <DoubleCheckIcon width={18} height={14} />
+    ) : key === "read" ? (
+      <DoubleCheckIcon width={18} height={14} className="text-sky-300" />
+    ) : key === "failed" ? (
+      <WarningIcon width={14} height={14} className="text-amber-300" />
+    ) : (
+      <ClockIcon width={13} height={13} />
+    );
+  return (
+    <span role="img" aria-label={`Status: ${label}`} title={error ? `${label}: ${error}` : label} data-status={key} className="inline-flex items-center">
+      {icon}
+    </span>
+  );
+}
