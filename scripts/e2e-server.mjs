@@ -2,6 +2,7 @@
 // build of the web app on :3100 and the worker, with throw-away secrets for this run.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { commandExists, log, ROOT, run } from "./lib.mjs";
 
 // E2E_PORT / E2E_DATABASE_URL / E2E_QUEUE_PREFIX / E2E_SINK_PORT let a second copy run beside
@@ -36,7 +37,8 @@ if (commandExists("redis-cli")) {
 }
 
 const children = [
-  spawn("pnpm", ["--filter", "@alfred/web", "start"], { cwd: ROOT, stdio: "inherit", env }),
+  // next itself, not through pnpm, so Playwright stopping this script stops the server too.
+  spawn(process.execPath, [path.join(ROOT, "apps/web/node_modules/next/dist/bin/next"), "start", "--port", env.PORT], { cwd: path.join(ROOT, "apps/web"), stdio: "inherit", env }),
   spawn("node", ["apps/worker/dist/index.js"], { cwd: ROOT, stdio: "inherit", env }),
 ];
 log(`e2e servers starting on :${PORT} (web) and :${env.WORKER_HTTP_PORT} (worker)`);

@@ -1,9 +1,12 @@
 // `npm start`: from a fresh clone to a running Alfred with a seeded demo tenant.
 import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
 import { ensureServices } from "./services.mjs";
 import { commandExists, fail, loadLocalEnv, log, output, ROOT, run } from "./lib.mjs";
 
 const PNPM_VERSION = "12.4.2";
+// next itself, not through pnpm: a signal to this script must reach the server (pnpm does not forward it).
+const NEXT_BIN = path.join(ROOT, "apps/web/node_modules/next/dist/bin/next");
 
 function ensurePnpm() {
   if (commandExists("pnpm") && output("pnpm", ["--version"]) === PNPM_VERSION) return;
@@ -27,7 +30,7 @@ run("pnpm", ["db:seed"], opts);
 if (!process.argv.includes("--no-build")) run("pnpm", ["build"], { env: { ...opts.env, NODE_ENV: "production" } });
 
 const children = [
-  spawn("pnpm", ["--filter", "@alfred/web", "start"], { cwd: ROOT, stdio: "inherit", env: { ...opts.env, NODE_ENV: "production", PORT: port } }),
+  spawn(process.execPath, [NEXT_BIN, "start", "--port", port], { cwd: path.join(ROOT, "apps/web"), stdio: "inherit", env: { ...opts.env, NODE_ENV: "production", PORT: port } }),
   spawn("node", ["apps/worker/dist/index.js"], { cwd: ROOT, stdio: "inherit", env: { ...opts.env, NODE_ENV: "production" } }),
 ];
 log(`Alfred is starting on http://localhost:${port} (worker health on :${env.WORKER_HTTP_PORT ?? "3001"}/health). Ctrl-C stops it.`);
