@@ -13,7 +13,7 @@ export function createMaintenanceProcessor(deps: { db: Database; logger: Logger;
   const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
     reconcile_deliveries: (ctx) => reconcileDeliveries({ ...ctx, producer: deps.producer }),
     check_overdue_tasks: (ctx) => checkOverdueTasks({ ...ctx, producer: deps.producer }),
-    check_stalled_leads: checkStalledLeads,
+    check_stalled_leads: (ctx) => checkStalledLeads({ ...ctx, producer: deps.producer }),
   };
   return withJobLogging(QUEUE_NAMES.maintenance, deps.logger, async (job, logger) => {
     // A name or payload this version does not understand will not improve on retry.

@@ -222,6 +222,8 @@ export const leadTasks = pgTable(
     taskId: uuid().notNull().references(() => tasks.id, { onDelete: "cascade" }),
     contactId: uuid().notNull().references(() => contacts.id, { onDelete: "cascade" }),
     pipelineStage: text(),
+    /** Last "lead stalled" notice, so the scheduled check reminds at most once per stall period. */
+    stalledNotifiedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [

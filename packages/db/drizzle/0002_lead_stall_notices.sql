@@ -1,0 +1,1 @@
+ALTER TABLE "lead_tasks" ADD COLUMN "stalled_notified_at" timestamp with time zone;
