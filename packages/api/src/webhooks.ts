@@ -17,17 +17,15 @@ import { applyStatusUpdate, decryptChannelSecrets, findChannelByAccount, hasChan
 import { and, eq, type DbOrTx } from "@alfred/db";
 import { channels, inboundWebhookTokens } from "@alfred/db/schema";
 import type { ApiDeps } from "./context";
+import { readBodyLimited } from "./read-body";
 
 type ChannelRow = typeof channels.$inferSelect;
 
 const json = (status: number, body: unknown, correlationId: string, headers: Record<string, string> = {}) =>
   Response.json(body, { status, headers: { [CORRELATION_HEADER]: correlationId, ...headers } });
 
-async function readBody(request: Request): Promise<Buffer> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
-  const body = Buffer.from(await request.arrayBuffer());
-  if (body.length > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
-  return body;
+function readBody(request: Request): Promise<Buffer> {
+  return readBodyLimited(request, MAX_WEBHOOK_BYTES, `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
 }
 
 /** Meta's subscription handshake: echo the challenge when a channel of this type has the verify token. */

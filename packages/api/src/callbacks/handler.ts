@@ -4,6 +4,7 @@ import { newScope } from "@alfred/crm";
 import { and, eq, recordAudit, sql } from "@alfred/db";
 import { automationCallbackEvents, automationDestinations, automationEvents } from "@alfred/db/schema";
 import type { ApiDeps } from "../context";
+import { readBodyLimited } from "../read-body";
 import { runAction, validateAction, type ValidatedAction } from "./actions";
 
 export const MAX_CALLBACK_BYTES = 256 * 1024;
@@ -104,9 +105,7 @@ export async function handleCallback(request: Request, deps: ApiDeps, now: () =>
   const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
   let verified: VerifiedCallback | undefined;
   try {
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_CALLBACK_BYTES) throw new AppError("payload_too_large", `callback bodies are limited to ${MAX_CALLBACK_BYTES} bytes`);
-    const raw = Buffer.from(await request.arrayBuffer());
-    if (raw.length > MAX_CALLBACK_BYTES) throw new AppError("payload_too_large", `callback bodies are limited to ${MAX_CALLBACK_BYTES} bytes`);
+    const raw = await readBodyLimited(request, MAX_CALLBACK_BYTES, `callback bodies are limited to ${MAX_CALLBACK_BYTES} bytes`);
     verified = await verify(request, raw.toString("utf8"), deps, now());
     const { destination, eventId, validated } = verified;
 

@@ -2,6 +2,7 @@ import { verifyToken } from "@alfred/auth";
 import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody } from "@alfred/core";
 import { createContext, type ApiDeps, type RequestAuth } from "../context";
 import { toPublicError } from "../errors";
+import { readBodyLimited } from "../read-body";
 import { createCaller } from "../root";
 import { matchRoute } from "./routes";
 
@@ -18,10 +19,7 @@ function json(status: number, body: unknown, correlationId: string, headers: Rec
 }
 
 async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
-  const raw = await request.text();
-  if (Buffer.byteLength(raw) > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
+  const raw = (await readBodyLimited(request, MAX_JSON_BODY_BYTES, `request body is larger than ${MAX_JSON_BODY_BYTES} bytes`)).toString("utf8");
   if (raw.trim() === "") return {};
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type", "send the body as application/json");

@@ -39,9 +39,10 @@ function toLocalInput(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function useDestinationNames(isAdmin: boolean) {
+/** Destination names by id, for managers and admins alike (names only: no URLs or secrets). */
+export function useDestinationNames() {
   const trpc = useTRPC();
-  const destinations = useQuery({ ...trpc.automation.destinations.list.queryOptions(), enabled: isAdmin, staleTime: 60_000 });
+  const destinations = useQuery({ ...trpc.automation.destinations.names.queryOptions(), staleTime: 60_000 });
   return useMemo(() => {
     const names = new Map<string, string>();
     for (const d of destinations.data?.items ?? []) names.set(d.id, d.name);
@@ -70,7 +71,7 @@ export function DeliveriesDashboard({ isAdmin }: { isAdmin: boolean }) {
   });
   const counts = useQuery({ ...trpc.operations.deliveryCounts.queryOptions(countInput), refetchInterval, placeholderData: keepPreviousData });
   const eventTypes = useQuery({ ...trpc.automation.eventTypes.queryOptions(), staleTime: 5 * 60_000 });
-  const names = useDestinationNames(isAdmin);
+  const names = useDestinationNames();
 
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
 

@@ -44,6 +44,11 @@ export const automationRouter = createTRPCRouter({
       .input(z.void())
       .output(z.object({ items: z.array(destinationWithHealth) }))
       .query(destinations.listHandler),
+    names: manager
+      .meta({ openapi: { method: "GET", path: "/automations/destinations/names", tags, summary: "Destination ids and names, for filters and labels (manager+; no URLs or secrets)", protect: true } })
+      .input(z.void())
+      .output(z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string(), enabled: z.boolean() })) }))
+      .query(destinations.namesHandler),
     get: admin
       .meta({ openapi: { method: "GET", path: "/automations/destinations/{id}", tags, summary: "One destination (secret masked)", protect: true } })
       .input(destinationIdInput)

@@ -256,6 +256,7 @@ describe("roles", () => {
   const RANK: Record<Role, number> = { agent: 1, manager: 2, admin: 3 };
   const MATRIX: { name: string; minimum: Role; call: (c: ReturnType<typeof callerFor>) => Promise<unknown> }[] = [
     { name: "automation.destinations.list", minimum: "admin", call: (c) => c.automation.destinations.list() },
+    { name: "automation.destinations.names", minimum: "manager", call: (c) => c.automation.destinations.names() },
     { name: "automation.destinations.create", minimum: "admin", call: (c) => c.automation.destinations.create({ name: "x", url: sink.url, event_types: ["task.created"] }) },
     { name: "automation.destinations.get", minimum: "admin", call: (c) => c.automation.destinations.get({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
     { name: "apiKeys.list", minimum: "admin", call: (c) => c.apiKeys.list() },
@@ -274,6 +275,14 @@ describe("roles", () => {
       });
     }
   }
+
+  it("names gives managers ids and names only, of their own tenant", async () => {
+    const { items } = await callerFor(h.deps, t.manager).automation.destinations.names();
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(Object.keys(item).sort()).toEqual(["enabled", "id", "name"]);
+    const others = await callerFor(h.deps, other.manager).automation.destinations.names();
+    expect(others.items.map((d) => d.id)).not.toEqual(expect.arrayContaining(items.map((d) => d.id)));
+  });
 
   it("an agent gets 403 on the REST routes too", async () => {
     const agent = await token(t.agent);

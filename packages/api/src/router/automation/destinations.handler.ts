@@ -5,6 +5,7 @@ import {
   deleteDestination,
   describeCatalog,
   getDestination,
+  listDestinations,
   listDestinationsWithHealth,
   rotateDestinationSecret,
   updateDestination,
@@ -21,6 +22,10 @@ const service = (ctx: TenantCtx): DestinationServiceDeps => ({ db: ctx.db, keys:
 export const eventTypesHandler = () => ({ items: describeCatalog() });
 
 export const listHandler = async ({ ctx }: { ctx: TenantCtx }) => ({ items: await listDestinationsWithHealth(ctx, ctx.tenantId) });
+
+export const namesHandler = async ({ ctx }: { ctx: TenantCtx }) => ({
+  items: (await listDestinations(ctx, ctx.tenantId)).map((d) => ({ id: d.id, name: d.name, enabled: d.enabled })),
+});
 
 export const getHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) => getDestination(ctx, ctx.tenantId, input.id);
 
