@@ -20,7 +20,13 @@ const t = initTRPC
       const publicError = toPublicError(error);
       return {
         ...shape,
-        message: error.cause instanceof ZodError ? describeZodError(error.cause).message : shape.message,
+        // A fault's own text (a driver error quotes its SQL and parameters) is for the log only.
+        message:
+          error.cause instanceof ZodError
+            ? describeZodError(error.cause).message
+            : error.code === "INTERNAL_SERVER_ERROR" && !isAppError(error.cause)
+              ? publicError.message
+              : shape.message,
         data: { ...shape.data, appCode: publicError.code, path: publicError.path, correlationId: ctx?.correlationId, stack: undefined },
       };
     },

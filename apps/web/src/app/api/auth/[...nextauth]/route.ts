@@ -1,10 +1,13 @@
 import { errorBody, isAppError, CORRELATION_HEADER, correlationIdFrom } from "@alfred/core";
+import { readBodyLimited } from "@alfred/api";
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 import { authOptions } from "~/server/auth";
 import { deps } from "~/server/deps";
 
 export const dynamic = "force-dynamic";
+
+const SIGN_IN_FORM_MAX_BYTES = 16 * 1024;
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
@@ -17,8 +20,16 @@ const handler = (req: NextRequest, ctx: RouteContext) => NextAuth(authOptions())
 async function POST(req: NextRequest, ctx: RouteContext) {
   const { nextauth } = await ctx.params;
   if (nextauth.join("/") === "callback/credentials") {
-    const form = await req.clone().formData().catch(() => null);
-    const email = String(form?.get("email") ?? "");
+    // Read once with a limit (this route needs no login): a sign-in form is a few hundred bytes.
+    let raw: Buffer;
+    try {
+      raw = await readBodyLimited(req.clone(), SIGN_IN_FORM_MAX_BYTES, "sign-in request too large");
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      const correlationId = correlationIdFrom(req.headers.get(CORRELATION_HEADER));
+      return Response.json(errorBody(err.code, err.message, correlationId), { status: err.status, headers: { [CORRELATION_HEADER]: correlationId } });
+    }
+    const email = new URLSearchParams(raw.toString("utf8")).get("email") ?? "";
     if (email) {
       try {
         await deps().throttle.assertAllowed(email);

@@ -1,0 +1,42 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "./logger";
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger("test", "info", stream), output: () => lines.join("") };
+}
+
+/** What drizzle throws for a failed query: the values are in `params` and in the message. */
+function failedQuery() {
+  const cause = Object.assign(new Error('duplicate key value violates unique constraint "users_email_lower_key"'), { code: "23505" });
+  return Object.assign(new Error('Failed query: insert into "users" ("email", "password_hash") values ($1, $2)\nparams: ann@example.test,$argon2id$v=19$m=65536$SECRETHASH'), {
+    query: 'insert into "users" ("email", "password_hash") values ($1, $2)',
+    params: ["ann@example.test", "$argon2id$v=19$m=65536$SECRETHASH"],
+    cause,
+  });
+}
+
+describe("logger", () => {
+  it("keeps a failed query's text and cause but never its values", () => {
+    const { logger, output } = capture();
+    logger.error({ err: failedQuery() }, "procedure failed");
+    const text = output();
+    expect(text).not.toContain("SECRETHASH");
+    expect(text).toContain("Failed query: insert into");
+    expect(text).toContain("users_email_lower_key");
+  });
+
+  it("redacts credential fields by name", () => {
+    const { logger, output } = capture();
+    logger.info({ password: "hunter2-hunter2", headers: { authorization: "Bearer abc.def.ghi" }, body: { secret: "whsec_topsecret" } }, "request");
+    const text = output();
+    for (const secret of ["hunter2-hunter2", "abc.def.ghi", "whsec_topsecret"]) expect(text).not.toContain(secret);
+  });
+});
