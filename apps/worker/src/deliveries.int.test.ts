@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { createDestination, PostCommitEffects, Producer, recordEvent, automationEnvSchema, automationSettingsFrom } from "@alfred/automation";
 import { startSink, type Sink } from "@alfred/automation/testing";
 import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
 import { eq, inArray, schema } from "@alfred/db";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteKeys, freePort, TestProcesses, type RunningWorker } from "./testing/processes";
 
 /**
  * The worker as a real process against real Postgres and Redis: it survives being SIGKILLed in the
@@ -16,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * empty). Both rely on the outbox rows, the lease and the reconciler, not on anything in memory.
  */
 
-const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SHARED_REDIS = "redis://127.0.0.1:6379";
 const PREFIX = `alfred_test_wdeliv_${randomBytes(4).toString("hex")}`;
 const KEYRING = generateKeyRingEntry("wk");
@@ -27,18 +24,8 @@ const { automationDeliveries, automationDeliveryAttempts, tenants } = schema;
 let db: TestDatabase;
 let sink: Sink;
 let tenantId: string;
-const children = new Set<ChildProcess>();
+const processes = new TestProcesses();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function automationEnv(): Record<string, string> {
   return {
@@ -49,31 +36,11 @@ function automationEnv(): Record<string, string> {
   };
 }
 
-interface RunningWorker {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  exit: Promise<number | null>;
-}
 
 async function spawnWorker(env: Record<string, string>): Promise<RunningWorker> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: WORKER_DIR,
-    env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(await freePort()), DATABASE_URL: db.url, ...automationEnv(), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const logs: Record<string, unknown>[] = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    pending += chunk.toString("utf8");
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim().startsWith("{")) logs.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.resume();
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => (children.delete(child), resolve(code))));
-  await expect.poll(() => logs.some((l) => l.msg === "worker started"), { timeout: 20_000, interval: 100 }).toBe(true);
-  return { child, logs, exit };
+  const worker = await processes.spawnWorker({ DATABASE_URL: db.url, ...automationEnv(), ...env });
+  await expect.poll(() => worker.logs.some((l) => l.msg === "worker started"), { timeout: 20_000, interval: 100 }).toBe(true);
+  return worker;
 }
 
 async function stop(worker: RunningWorker, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
@@ -95,14 +62,6 @@ async function statuses(ids: string[]) {
   return rows.map((r) => r.status);
 }
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== "0");
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -114,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  processes.killAll();
   const redis = createRedis(SHARED_REDIS, "client");
   await deleteKeys(redis, `${PREFIX}*`);
   redis.disconnect();
@@ -163,9 +122,7 @@ describe("delivery worker process", () => {
   it("events committed while Redis is down are all delivered once it is back (even empty)", async () => {
     const port = await freePort();
     const startRedis = () => {
-      const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-      children.add(child);
-      return child;
+      return processes.track(spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" }));
     };
     const redisUrl = `redis://127.0.0.1:${port}`;
     let redisProcess = startRedis();

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { JOB_SCHEDULERS, QUEUE_NAMES } from "@alfred/automation";
 import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
 import { count, eq, schema, sql } from "@alfred/db";
@@ -9,61 +6,20 @@ import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteKeys, TestProcesses, type RunningWorker } from "./testing/processes";
 import { checkOverdueTasks } from "./jobs/check-overdue-tasks";
 
-const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const REDIS_URL = "redis://127.0.0.1:6379";
 const PREFIX = `alfred_test_worker_${randomBytes(4).toString("hex")}`;
 
 let db: TestDatabase;
 let redis: Redis;
-const children = new Set<ChildProcess>();
+const processes = new TestProcesses();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-interface RunningWorker {
-  child: ChildProcess;
-  port: number;
-  logs: Record<string, unknown>[];
-  stderr(): string;
-  exit: Promise<number | null>;
-}
 
-/** Runs the worker from source (tsx) as its own process, the way it runs in production. */
-async function spawnWorker(env: Record<string, string>): Promise<RunningWorker> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: WORKER_DIR,
-    env: { ...process.env, REDIS_URL, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(port), AUTOMATION_ENCRYPTION_KEYS: generateKeyRingEntry("test"), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const logs: Record<string, unknown>[] = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    pending += chunk.toString("utf8");
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exit = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, port, logs, stderr: () => stderr, exit };
+function spawnWorker(env: Record<string, string>): Promise<RunningWorker> {
+  return processes.spawnWorker({ REDIS_URL, AUTOMATION_ENCRYPTION_KEYS: generateKeyRingEntry("test"), ...env });
 }
 
 async function getHealth(port: number): Promise<{ status: number; body: unknown }> {
@@ -89,14 +45,6 @@ function exitWithin(worker: RunningWorker, ms: number): Promise<number | null | 
   return Promise.race([worker.exit, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms))]);
 }
 
-async function deleteKeys(pattern: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -104,8 +52,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await deleteKeys(`${PREFIX}*`);
+  processes.killAll();
+  await deleteKeys(redis, `${PREFIX}*`);
   await redis.quit();
   await db.destroy();
 });
