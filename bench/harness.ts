@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { LoginThrottle } from "@alfred/auth";
-import type { ApiDeps } from "@alfred/api";
-import { automationEnvSchema, automationSettingsFrom, Producer } from "@alfred/automation";
-import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
+import { assembleApiDeps } from "@alfred/api";
+import { automationEnvSchema, automationSettingsFrom } from "@alfred/automation";
+import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
 import { createDb } from "@alfred/db";
 import { ensureDatabase, runMigrations } from "@alfred/db/migrate";
 import pg from "pg";
@@ -20,16 +19,15 @@ export async function benchDeps() {
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "client");
   const prefix = `alfred_bench_${randomBytes(3).toString("hex")}`;
   const logger = createLogger("bench", "silent");
-  const deps: ApiDeps = {
+  const deps = assembleApiDeps({
     db: handle.db,
     redis,
     logger,
+    prefix,
     jwtSecret: randomBytes(32).toString("hex"),
-    throttle: new LoginThrottle(redis, logger, prefix),
-    keys: new EnvKeyRing(generateKeyRingEntry("bench")),
-    producer: new Producer(redis, prefix, logger),
+    keyRing: generateKeyRingEntry("bench"),
     automation: automationSettingsFrom(automationEnvSchema.parse({})),
-  };
+  });
   return {
     deps,
     pool: handle.pool,

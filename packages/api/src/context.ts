@@ -1,6 +1,6 @@
-import type { LoginThrottle, Principal, Role } from "@alfred/auth";
-import type { AutomationSettings, Producer } from "@alfred/automation";
-import type { Logger, SecretKeyProvider } from "@alfred/core";
+import { LoginThrottle, type Principal, type Role } from "@alfred/auth";
+import { Producer, type AutomationSettings } from "@alfred/automation";
+import { EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { Redis } from "ioredis";
 import type { LiveHub } from "./live";
@@ -37,6 +37,34 @@ export interface RequestAuth {
 export interface Context extends ApiDeps {
   auth: RequestAuth | null;
   correlationId: string;
+}
+
+/**
+ * Builds ApiDeps the same way for the web app, tests and benchmarks: the login throttle and the
+ * producer share the one Redis connection and the key prefix.
+ */
+export function assembleApiDeps(parts: {
+  db: Database;
+  redis: Redis;
+  logger: Logger;
+  prefix: string;
+  jwtSecret: string;
+  /** `kid:base64key,...` (AUTOMATION_ENCRYPTION_KEYS). */
+  keyRing: string;
+  automation: AutomationSettings;
+  live?: LiveHub;
+}): ApiDeps {
+  return {
+    db: parts.db,
+    redis: parts.redis,
+    logger: parts.logger,
+    jwtSecret: parts.jwtSecret,
+    throttle: new LoginThrottle(parts.redis, parts.logger, parts.prefix),
+    keys: new EnvKeyRing(parts.keyRing),
+    producer: new Producer(parts.redis, parts.prefix, parts.logger),
+    automation: parts.automation,
+    live: parts.live,
+  };
 }
 
 export function createContext(deps: ApiDeps, request: { auth: RequestAuth | null; correlationId: string }): Context {

@@ -1,8 +1,7 @@
 import "server-only";
-import { LiveHub, type ApiDeps } from "@alfred/api";
-import { LoginThrottle } from "@alfred/auth";
-import { automationSettingsFrom, Producer } from "@alfred/automation";
-import { createLogger, createRedis, EnvKeyRing } from "@alfred/core";
+import { assembleApiDeps, LiveHub, type ApiDeps } from "@alfred/api";
+import { automationSettingsFrom } from "@alfred/automation";
+import { createLogger, createRedis } from "@alfred/core";
 import { createDb, type DbHandle } from "@alfred/db/client";
 import { env } from "~/env";
 
@@ -22,15 +21,16 @@ export function deps(): WebDeps {
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
     globalForDeps.alfredDeps = {
       dbHandle,
-      db: dbHandle.db,
-      redis,
-      logger,
-      jwtSecret: e.AUTH_JWT_SECRET,
-      throttle: new LoginThrottle(redis, logger, e.QUEUE_PREFIX),
-      keys: new EnvKeyRing(e.AUTOMATION_ENCRYPTION_KEYS),
-      producer: new Producer(redis, e.QUEUE_PREFIX, logger),
-      automation: automationSettingsFrom(e),
-      live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
+      ...assembleApiDeps({
+        db: dbHandle.db,
+        redis,
+        logger,
+        prefix: e.QUEUE_PREFIX,
+        jwtSecret: e.AUTH_JWT_SECRET,
+        keyRing: e.AUTOMATION_ENCRYPTION_KEYS,
+        automation: automationSettingsFrom(e),
+        live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
+      }),
     };
   }
   return globalForDeps.alfredDeps;

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { issueTokenPair, LoginThrottle, registerTenant, createUser, type Principal, type Role } from "@alfred/auth";
-import { automationSettingsFrom, automationEnvSchema, Producer } from "@alfred/automation";
-import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
+import { issueTokenPair, registerTenant, createUser, type Principal, type Role } from "@alfred/auth";
+import { automationSettingsFrom, automationEnvSchema } from "@alfred/automation";
+import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { Redis } from "ioredis";
-import { createContext, type ApiDeps } from "../context";
+import { assembleApiDeps, createContext, type ApiDeps } from "../context";
 import { createApiKeyResolver, handleRestRequest } from "../rest";
 import { createCaller } from "../root";
 
@@ -26,16 +26,15 @@ export async function createApiHarness(settings: Record<string, string> = {}): P
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "client");
   const prefix = `alfred_test_${randomBytes(4).toString("hex")}`;
   const logger = createLogger("test", "silent");
-  const deps: ApiDeps = {
+  const deps = assembleApiDeps({
     db: database.db,
     redis,
     logger,
+    prefix,
     jwtSecret: randomBytes(32).toString("hex"),
-    throttle: new LoginThrottle(redis, logger, prefix),
-    keys: new EnvKeyRing(generateKeyRingEntry("test")),
-    producer: new Producer(redis, prefix, logger),
+    keyRing: generateKeyRingEntry("test"),
     automation: automationSettingsFrom(automationEnvSchema.parse({ AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1/32", ...settings })),
-  };
+  });
   return {
     database,
     redis,
