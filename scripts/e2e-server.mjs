@@ -5,18 +5,20 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { commandExists, log, ROOT, run } from "./lib.mjs";
 
-// E2E_PORT / E2E_DATABASE_URL / E2E_QUEUE_PREFIX / E2E_SINK_PORT let a second copy run beside
-// another one (set E2E_BASE_URL for Playwright and start this script yourself).
+// E2E_PORT lets a second copy run beside another one (`E2E_PORT=3200 pnpm e2e`): the database,
+// queue prefix and sink port follow it unless E2E_DATABASE_URL / E2E_QUEUE_PREFIX / E2E_SINK_PORT
+// say otherwise.
 const PORT = process.env.E2E_PORT ?? "3100";
-const SINK_PORT = process.env.E2E_SINK_PORT ?? "3199";
+const SUFFIX = PORT === "3100" ? "" : `_${PORT}`;
+const SINK_PORT = process.env.E2E_SINK_PORT ?? String(Number(PORT) + 99);
 
 const env = {
   ...process.env,
   NODE_ENV: "production",
   NEXT_TELEMETRY_DISABLED: "1",
-  DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/alfred_e2e",
+  DATABASE_URL: process.env.E2E_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/alfred_e2e${SUFFIX}`,
   REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: process.env.E2E_QUEUE_PREFIX ?? "alfred_e2e",
+  QUEUE_PREFIX: process.env.E2E_QUEUE_PREFIX ?? `alfred_e2e${SUFFIX}`,
   NEXTAUTH_URL: `http://localhost:${PORT}`,
   NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
   AUTH_JWT_SECRET: randomBytes(32).toString("hex"),

@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
-const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
+// E2E_PORT runs a second copy beside another one (scripts/e2e-server.mjs derives the rest from it).
+const BASE_URL = process.env.E2E_BASE_URL ?? `http://localhost:${process.env.E2E_PORT ?? 3100}`;
 
 // Debian's Chromium, never a downloaded browser (`playwright install` is not used anywhere).
 export default defineConfig({

@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const DEMO = {
@@ -6,6 +8,16 @@ export const DEMO = {
   manager: { email: "manager@demo.alfred.test", password: "alfred-manager-demo" },
   agent: { email: "agent@demo.alfred.test", password: "alfred-agent-demo" },
 };
+
+/**
+ * Where a screenshot goes: docs/screenshots (linked from the README) when E2E_SCREENSHOTS=docs, for
+ * a reviewed run that refreshes them; otherwise test-results/, so ordinary runs leave git clean.
+ */
+export function screenshotPath(name: string): string {
+  const dir = process.env.E2E_SCREENSHOTS === "docs" ? new URL("../../../docs/screenshots/", import.meta.url) : new URL("../test-results/screenshots/", import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  return fileURLToPath(new URL(name, dir));
+}
 
 export async function signIn(page: Page, email: string, password: string) {
   await page.goto("/login");

@@ -1,9 +1,6 @@
 import { startFakeGraphApi, type FakeGraphApi } from "@alfred/channels";
 import { expect, test, type Page } from "@playwright/test";
-import { fileURLToPath } from "node:url";
-import { bearerFor, DEMO, DEMO_WHATSAPP, mainNav, postWhatsAppWebhook, signIn, whatsAppStatus, whatsAppText } from "./helpers";
-
-const screenshot = (name: string) => fileURLToPath(new URL(`../../../docs/screenshots/${name}`, import.meta.url));
+import { bearerFor, DEMO, DEMO_WHATSAPP, mainNav, postWhatsAppWebhook, screenshotPath, signIn, whatsAppStatus, whatsAppText } from "./helpers";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -104,14 +101,14 @@ test.describe("agent inbox", () => {
     await expect(row).toBeVisible();
 
     await noteBox.press("Escape");
-    await page.screenshot({ path: screenshot("inbox.png") });
+    await page.screenshot({ path: screenshotPath("inbox.png") });
 
     // `?` lists the shortcuts.
     await page.keyboard.press("?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await expect(help).toBeVisible();
     await expect(help).toContainText("Next conversation");
-    await page.screenshot({ path: screenshot("inbox-shortcuts.png") });
+    await page.screenshot({ path: screenshotPath("inbox-shortcuts.png") });
     await page.keyboard.press("Escape");
     await expect(help).toBeHidden();
 
@@ -231,7 +228,7 @@ test("an admin connects a channel in Settings -> Channels; its secrets are only 
   const card = channels.getByRole("listitem", { name });
   await expect(card).toBeVisible();
   await expect(card).toContainText(`3${suffix}`);
-  await expect(card).toContainText("http://localhost:3100/api/v1/webhooks/whatsapp");
+  await expect(card).toContainText(`http://localhost:${process.env.E2E_PORT ?? 3100}/api/v1/webhooks/whatsapp`);
   await expect(card.getByTestId("secret-app_secret")).toContainText(`${appSecret.slice(0, 4)}…${appSecret.slice(-4)}`);
   expect(await page.content()).not.toContain(appSecret);
   expect(await page.content()).not.toContain(accessToken);
@@ -247,7 +244,7 @@ test("an admin connects a channel in Settings -> Channels; its secrets are only 
   await expect(renamed.getByTestId("secret-app_secret")).toContainText("rota…zz99");
   await renamed.getByRole("switch", { name: `${name} (EU) enabled` }).click();
   await expect(renamed.getByRole("switch", { name: `${name} (EU) enabled` })).toHaveAttribute("aria-checked", "false");
-  await page.screenshot({ path: screenshot("settings-channels.png"), fullPage: true });
+  await page.screenshot({ path: screenshotPath("settings-channels.png"), fullPage: true });
 
   // Delete asks for confirmation first.
   await renamed.getByRole("button", { name: "Delete" }).click();

@@ -1,11 +1,8 @@
 import { alfredSignature } from "@alfred/automation";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { bearerFor, DEMO, postWhatsAppWebhook, signIn, whatsAppText } from "./helpers";
+import { bearerFor, DEMO, postWhatsAppWebhook, screenshotPath, signIn, whatsAppText } from "./helpers";
 
 /**
  * Issue #6 end to end: a destination pointing at a sink this test runs, a test event, a failing
@@ -15,9 +12,8 @@ import { bearerFor, DEMO, postWhatsAppWebhook, signIn, whatsAppText } from "./he
  */
 
 // Must match AUTOMATION_SSRF_ALLOWLIST in scripts/e2e-server.mjs.
-const SINK_PORT = Number(process.env.E2E_SINK_PORT ?? 3199);
+const SINK_PORT = Number(process.env.E2E_SINK_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 99);
 const SINK_URL = `http://127.0.0.1:${SINK_PORT}/alfred`;
-const SCREENSHOTS = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -46,7 +42,6 @@ const state = {
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   sink.server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -202,7 +197,7 @@ test("a signed callback shows in the drawer and in the timeline with the task it
   await expect(panel.getByTestId("attempt-3")).toContainText("200");
   await expect(panel.getByTestId("delivery-outcome")).toContainText("received on attempt 3 (HTTP 200) · create_task succeeded → task");
   await page.setViewportSize({ width: 1280, height: 1300 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, "delivery-drawer.png") });
+  await page.screenshot({ path: screenshotPath("delivery-drawer.png") });
   await page.setViewportSize({ width: 1280, height: 720 });
 
   // The timeline: inbound message -> event -> delivery and attempts -> callback -> the task.
@@ -224,7 +219,7 @@ test("a signed callback shows in the drawer and in the timeline with the task it
   // The destinations page, healthy (the deliveries table is captured after the 410 below).
   await page.goto("/settings/automations");
   await expect(page.getByTestId(`destination-${state.destinationName}`).getByTestId("destination-health")).toBeVisible();
-  await page.screenshot({ path: path.join(SCREENSHOTS, "destinations.png"), fullPage: true });
+  await page.screenshot({ path: screenshotPath("destinations.png"), fullPage: true });
 });
 
 test("the bell shows the destination disabled after a 410 live, and marks it read", async ({ page, request }) => {
@@ -272,7 +267,7 @@ test("the bell shows the destination disabled after a 410 live, and marks it rea
   await page.getByTestId("count-failed").click();
   await expect(page).not.toHaveURL(/status=failed/);
   await expect(rows).toHaveCount(3);
-  await page.screenshot({ path: path.join(SCREENSHOTS, "deliveries.png"), fullPage: true });
+  await page.screenshot({ path: screenshotPath("deliveries.png"), fullPage: true });
 });
 
 test("an agent cannot open /deliveries or Settings -> Automations, and the tRPC calls are refused", async ({ page }) => {
