@@ -62,8 +62,8 @@ class Parser {
     return code === undefined ? undefined : String.fromCodePoint(code);
   }
 
-  private fail(message: string): never {
-    throw new RegexSyntaxError(`${message} at character ${this.at + 1}`);
+  private fail(message: string, at = this.at): never {
+    throw new RegexSyntaxError(`${message} at character ${at + 1}`);
   }
 
   private alternation(): RegexNode {
@@ -177,9 +177,9 @@ class Parser {
 
   /** One escape sequence; `inClass` changes \b (backspace inside [...]) and forbids assertions. */
   private escapeItem(inClass: boolean): ClassItem | { kind: "assert"; which: "word_boundary" | "not_word_boundary" } {
-    this.at++;
+    const start = this.at++;
     const c = this.peek();
-    if (c === undefined) this.fail("the pattern ends with a lone \\");
+    if (c === undefined) this.fail("the pattern ends with a lone \\", start);
     this.at++;
     if (c === "b") return inClass ? single(0x08) : { kind: "assert", which: "word_boundary" };
     if (c === "B" && !inClass) return { kind: "assert", which: "not_word_boundary" };
@@ -187,12 +187,12 @@ class Parser {
     if ("DWS".includes(c)) return { kind: "class", name: c.toLowerCase() as "d" | "w" | "s", negate: true };
     if (Object.hasOwn(SIMPLE_ESCAPES, c)) return single(SIMPLE_ESCAPES[c]!);
     if (c === "0" && !/[0-9]/.test(this.peek() ?? "")) return single(0);
-    if (/[1-9]/.test(c) || c === "k") this.fail("backreferences are not supported");
-    if (c === "p" || c === "P") this.fail("unicode property escapes are not supported");
+    if (/[1-9]/.test(c) || c === "k") this.fail("backreferences are not supported", start);
+    if (c === "p" || c === "P") this.fail("unicode property escapes are not supported", start);
     if (c === "x") return single(this.foldCode(String.fromCodePoint(this.hex(2))));
     if (c === "u") return single(this.foldCode(String.fromCodePoint(this.hex(4))));
     if (SYNTAX_CHARACTERS.has(c)) return single(this.foldCode(c));
-    return this.fail(`unknown escape \\${c}`);
+    return this.fail(`unknown escape \\${c}`, start);
   }
 
   private hex(digits: number): number {
