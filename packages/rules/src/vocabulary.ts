@@ -35,6 +35,7 @@ export const MESSAGE_DIRECTIONS = ["in", "out"] as const;
 export const TASK_STATUSES = ["open", "done"] as const;
 export const ROLES = ["agent", "manager", "admin"] as const;
 
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 export type ConversationPriority = (typeof CONVERSATION_PRIORITIES)[number];
 export type Role = (typeof ROLES)[number];

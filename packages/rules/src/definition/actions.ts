@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CONVERSATION_PRIORITIES, CONVERSATION_STATUSES, ROLES, type ConversationStatus, type RuleEventType } from "../vocabulary";
 import { parseDuration } from "./duration";
 import { recordsFor, type RecordName } from "./fields";
-import { isPlainObject, Problems, type PathSegment } from "./problems";
+import { isPlainObject, type Problems, type PathSegment } from "./problems";
 import { checkTemplate } from "./templates";
 
 const userId = z.guid("expected a user id (UUID)");

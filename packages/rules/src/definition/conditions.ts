@@ -1,7 +1,7 @@
 import { compileSafeRegex, MAX_PATTERN_LENGTH } from "../safe-regex";
 import type { RuleEventType } from "../vocabulary";
 import { lookupField, type FieldKind, type FieldType } from "./fields";
-import { isPlainObject, Problems, type PathSegment } from "./problems";
+import { isPlainObject, type Problems, type PathSegment } from "./problems";
 
 export const OPERATORS = ["equals", "not_equals", "contains", "in", "gt", "gte", "lt", "lte", "is_set", "matches"] as const;
 export type Operator = (typeof OPERATORS)[number];

@@ -6,7 +6,7 @@ import {
   type ScheduledEventType,
 } from "../vocabulary";
 import { compileAction, type CompiledAction } from "./actions";
-import { isPlainObject, Problems, type PathSegment } from "./problems";
+import { isPlainObject, type Problems, type PathSegment } from "./problems";
 
 /** The definition format this engine reads; any other version is refused, never guessed at. */
 export const DEFINITION_VERSION = 1;

@@ -1,6 +1,6 @@
 import type { RuleEventType } from "../vocabulary";
 import { lookupField } from "./fields";
-import { Problems, type PathSegment } from "./problems";
+import { type Problems, type PathSegment } from "./problems";
 
 /**
  * Text with variables, as admins write it in messages, task titles and notifications:
