@@ -48,13 +48,14 @@ function resolveParams(action: CompiledAction, facts: Facts, { conversationId, c
     case "create_task": {
       const { title, description, due_in_seconds, assignee } = action.params;
       const rendered = render(title).trim();
-      const assigneeId = assignee === "none" ? null : assignee === "conversation_assignee" ? idOf(read("conversation.assignee_id")) : assignee.user_id;
       return runs(
         {
           title: rendered,
           description: description === null ? null : render(description),
           due_at: due_in_seconds === null ? null : iso(at + due_in_seconds * 1000),
-          assignee_id: assigneeId,
+          // "conversation_assignee" is read when the task is created, after the actions before it
+          // ran: "assign to sales, then create a task" gives the task to whoever got the conversation.
+          assignee,
           conversation_id: conversationId,
           contact_id: contactId,
         },

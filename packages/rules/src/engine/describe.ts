@@ -31,6 +31,12 @@ export function describeAction(action: ResolvedAction): string {
   return action.skipped ? `${sentence} (skipped: ${action.skipped})` : sentence;
 }
 
+function describeAssignee(assignee: "conversation_assignee" | "none" | { user_id: string }): string {
+  if (assignee === "none") return "unassigned";
+  if (assignee === "conversation_assignee") return "assigned to whoever has the conversation by then";
+  return `assigned to user ${assignee.user_id}`;
+}
+
 function actionSentence({ type, params: p }: ResolvedAction): string {
   switch (type) {
     case "assign_agent":
@@ -48,7 +54,7 @@ function actionSentence({ type, params: p }: ResolvedAction): string {
     case "add_internal_comment":
       return `Add the internal comment ${quote(p.text)}`;
     case "create_task":
-      return `Create the task ${quote(p.title)}${p.due_at ? `, due ${p.due_at}` : ""}, assigned to ${p.assignee_id ? `user ${p.assignee_id}` : "nobody"}`;
+      return `Create the task ${quote(p.title)}${p.due_at ? `, due ${p.due_at}` : ""}, ${describeAssignee(p.assignee as "conversation_assignee" | "none" | { user_id: string })}`;
     case "update_contact":
       return `Update the contact: ${Object.entries(p.fields as Record<string, unknown>).map(([key, value]) => `${key} = ${quote(value)}`).join(", ")}`;
     case "change_lead_score": {

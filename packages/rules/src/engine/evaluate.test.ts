@@ -39,7 +39,7 @@ describe("evaluate", () => {
       { type: "assign_round_robin", params: { conversation_id: IDS.conversation, among: [IDS.agent, IDS.otherAgent] }, origin, skipped: null },
       {
         type: "create_task",
-        params: { title: "Enviar proposta para Ana Silva", description: null, due_at: "2025-01-16T10:30:00.000Z", assignee_id: IDS.agent, conversation_id: IDS.conversation, contact_id: IDS.contact },
+        params: { title: "Enviar proposta para Ana Silva", description: null, due_at: "2025-01-16T10:30:00.000Z", assignee: "conversation_assignee", conversation_id: IDS.conversation, contact_id: IDS.contact },
         origin,
         skipped: null,
       },
@@ -127,6 +127,6 @@ describe("resolved actions on events without the record they need", () => {
   it("times everything from the event, not from the clock", () => {
     const compiled = overdue([{ type: "create_task", params: { title: "Chase", due_in: "30m", assignee: { user_id: IDS.otherAgent } } }]);
     const params = evaluate({ id: "r", compiled }, taskOverdueFacts(false)).actions[0]!.params;
-    expect(params).toMatchObject({ due_at: new Date(Date.parse(OCCURRED_AT) + 1_800_000).toISOString(), assignee_id: IDS.otherAgent, conversation_id: null, contact_id: IDS.contact });
+    expect(params).toMatchObject({ due_at: new Date(Date.parse(OCCURRED_AT) + 1_800_000).toISOString(), assignee: { user_id: IDS.otherAgent }, conversation_id: null, contact_id: IDS.contact });
   });
 });

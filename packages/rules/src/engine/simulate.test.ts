@@ -31,11 +31,11 @@ describe("simulate", () => {
     ]);
     expect(simulation.actions.map((a) => a.text)).toEqual([
       `Assign the conversation to user ${IDS.agent}`,
-      'Create the task "Proposta para Ana Silva", due 2025-01-16T10:30:00.000Z, assigned to nobody',
+      'Create the task "Proposta para Ana Silva", due 2025-01-16T10:30:00.000Z, unassigned',
       'Send the message "Olá Ana Silva, já lhe enviamos os preços."',
       "Change the lead score by +20 (40 -> 60)",
     ]);
-    expect(simulation.actions[1]!.params).toEqual({ title: "Proposta para Ana Silva", description: null, due_at: "2025-01-16T10:30:00.000Z", assignee_id: null, conversation_id: IDS.conversation, contact_id: IDS.contact });
+    expect(simulation.actions[1]!.params).toEqual({ title: "Proposta para Ana Silva", description: null, due_at: "2025-01-16T10:30:00.000Z", assignee: "none", conversation_id: IDS.conversation, contact_id: IDS.contact });
   });
 
   it("says why nothing would run", () => {

@@ -121,6 +121,28 @@ describe("natural language -> flow, local patterns", () => {
   });
 });
 
+describe("natural language -> flow, the documented patterns", () => {
+  it.each<[string, string, string[][]]>([
+    ["when a lead is stalled, notify Bruno", "lead.stalled", [["notify_users"]]],
+    ["quando uma tarefa vencer, avisar os administradores", "task.overdue", [["notify_users"]]],
+    ["when a message arrives, tag it vip", "message.ingested", [["add_label"]]],
+    ['when an Instagram message asks about delivery, send a message saying "We deliver in 2 days, and for free"', "message.ingested", [["send_message"]]],
+    ["quando chegar uma mensagem, aguardar 30 minutos e marcar como resolvida", "message.ingested", [["set_status"]]],
+    ['when a message mentions refund, add an internal note "check the order" and set the priority to high and close it', "message.ingested", [["add_internal_comment", "set_priority", "set_status"]]],
+    ["when a message arrives, assign it to Bruno, wait 1 day, create a task and after 2 days, notify the admins", "message.ingested", [["assign_agent"], ["create_task"], ["notify_users"]]],
+    ["Quando chegar uma nova mensagem do e-mail, encaminhar para a equipe de vendas então adicionar a etiqueta comercial", "message.ingested", [["assign_round_robin", "add_label"]]],
+  ])("%s", (text, eventType, actionTypes) => {
+    const { definition } = understood(text);
+    expect(definition.trigger.type).toBe(eventType);
+    expect(definition.steps.map((step) => step.actions.map((action) => action.type))).toEqual(actionTypes);
+  });
+
+  it("keeps a quoted text whole", () => {
+    const { definition } = understood('when an Instagram message asks about delivery, send a message saying "We deliver in 2 days, and for free"');
+    expect(definition.steps[0]!.actions[0]!.params).toEqual({ text: "We deliver in 2 days, and for free" });
+  });
+});
+
 describe("natural language -> flow, what the local provider does not understand", () => {
   it("an action it has no pattern for: says what it understood and what not", () => {
     const result = refused("when a message mentions price, transfer money to my account");
