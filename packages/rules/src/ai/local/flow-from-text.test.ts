@@ -137,6 +137,11 @@ describe("natural language -> flow, the documented patterns", () => {
     expect(definition.steps.map((step) => step.actions.map((action) => action.type))).toEqual(actionTypes);
   });
 
+  it("reads 'the word' and quoted keywords", () => {
+    const { definition } = understood('when a message contains the word "black or white" or refund, resolve it');
+    expect(definition.conditions).toEqual({ all: [{ any: ["black or white", "refund"].map((value) => ({ path: "message.body", op: "contains", value, ignore_case_and_accents: true })) }] });
+  });
+
   it("keeps a quoted text whole", () => {
     const { definition } = understood('when an Instagram message asks about delivery, send a message saying "We deliver in 2 days, and for free"');
     expect(definition.steps[0]!.actions[0]!.params).toEqual({ text: "We deliver in 2 days, and for free" });
@@ -167,6 +172,10 @@ describe("natural language -> flow, what the local provider does not understand"
     const result = refused("quando uma mensagem do WhatsApp vier de um cliente VIP, atribuir a vendas");
     expect(result.not_understood).toEqual(["quando uma mensagem do WhatsApp vier de um cliente VIP (palavras desconhecidas: vier, cliente, vip)"]);
     expect(result.message).toMatch(/^Não entendi: .* Escreva como "quando uma mensagem do WhatsApp mencionar preço/);
+  });
+
+  it("a trigger without any action", () => {
+    expect(refused("quando uma mensagem mencionar preço").not_understood).toEqual(["não há nenhuma ação (o que deve acontecer?)"]);
   });
 
   it("a wait with nothing after it", () => {

@@ -55,7 +55,10 @@ export function flowFromTextLocally(input: FlowFromTextInput): FlowFromTextResul
       if (result.kind === "action") steps.at(-1)!.actions.push(result.action);
     }
   }
-  if (notUnderstoodParts.length === 0 && steps.some((step) => step.actions.length === 0)) notUnderstoodParts.push(lang === "pt" ? "falta uma ação (depois de cada espera vem uma ação)" : "an action is missing (every wait must be followed by an action)");
+  if (notUnderstoodParts.length === 0) {
+    if (steps.some((step) => step.wait !== undefined && step.actions.length === 0)) notUnderstoodParts.push(lang === "pt" ? "falta uma ação (depois de cada espera vem uma ação)" : "an action is missing (every wait must be followed by an action)");
+    else if (steps.every((step) => step.actions.length === 0)) notUnderstoodParts.push(lang === "pt" ? "não há nenhuma ação (o que deve acontecer?)" : "there is no action (what should happen?)");
+  }
   if (notUnderstoodParts.length) return notUnderstood(lang, understood, notUnderstoodParts);
   return compiled(lang, parsed, steps, understood);
 }
