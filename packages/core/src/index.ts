@@ -4,3 +4,5 @@ export * from "./logger";
 export * from "./redis";
 export * from "./env";
 export * from "./secrets/keyring";
+export * from "./storable-text";
+export * from "./instant";
