@@ -7,6 +7,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError } from "zod";
 import type { Context } from "./context";
 import { describeZodError, toPublicError, toTRPCError } from "./errors";
+import { refuseUnstorableInput } from "./input-guard";
 
 /** `rest.status`: the HTTP status of a success on the REST route (201 for creations). */
 export type Meta = OpenApiMeta<{ rest?: { status?: 200 | 201 | 202 | 204 }; audit?: false }>;
@@ -48,7 +49,13 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorMapping);
+/** Every input (tRPC and REST: body, query and path parameters) is checked before zod parses it. */
+const storableInput = t.middleware(async ({ next, getRawInput }) => {
+  refuseUnstorableInput(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorMapping).use(storableInput);
 
 /** Re-reads user and membership on every call: deactivation and role changes apply at once. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

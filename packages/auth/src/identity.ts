@@ -23,6 +23,15 @@ export interface PublicUser {
 
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/**
+ * E-mails are unique across Alfred (one sign-in form for every workspace), so a taken one is a
+ * 409, and the same one whether the account is in this workspace or another: it never says whose.
+ */
+function emailTaken(err: unknown): never {
+  if (isUniqueViolation(err, "users_email_lower_key")) throw new AppError("conflict", "an account with this e-mail already exists", { path: "email" });
+  throw err;
+}
+
 /** Creates a tenant and its first admin in one transaction. A taken e-mail is a 409. */
 export async function registerTenant(
   db: Database,
@@ -41,8 +50,7 @@ export async function registerTenant(
       return { userId: user!.id, tenantId: tenant!.id, role: "admin" as const, email: user!.email, name: user!.name, tenantName: tenant!.name };
     });
   } catch (err) {
-    if (isUniqueViolation(err, "users_email_lower_key")) throw new AppError("conflict", "an account with this e-mail already exists", { path: "email" });
-    throw err;
+    emailTaken(err);
   }
 }
 
@@ -136,8 +144,7 @@ export async function createUser(
       return toPublicUser({ ...user!, role: membership!.role, deactivatedAt: null, createdAt: membership!.createdAt });
     });
   } catch (err) {
-    if (isUniqueViolation(err, "users_email_lower_key")) throw new AppError("conflict", "an account with this e-mail already exists", { path: "email" });
-    throw err;
+    emailTaken(err);
   }
 }
 

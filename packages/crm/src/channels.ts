@@ -113,9 +113,15 @@ function accountIdOf(type: ChannelType, config: Record<string, unknown>): string
   return type === "email" ? value.toLowerCase() : value;
 }
 
+/**
+ * Webhooks find their channel by this id across tenants, so it is unique in all of Alfred and a
+ * taken one must be refused. The answer is the same whichever workspace holds it (this one's own
+ * admins see their channels in the list): it never says whose it is.
+ */
 function duplicateAccount(err: unknown, type: ChannelType): never {
   if (isUniqueViolation(err, "channels_type_external_id_key")) {
-    throw new AppError("conflict", `a ${type} channel with this ${CHANNEL_DEFINITIONS[type].accountField} is already connected`, { path: `config.${CHANNEL_DEFINITIONS[type].accountField}` });
+    const field = CHANNEL_DEFINITIONS[type].accountField;
+    throw new AppError("conflict", `this ${field} is already connected to Alfred; a ${type} account can be connected to one workspace only`, { path: `config.${field}` });
   }
   throw err;
 }

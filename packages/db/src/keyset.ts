@@ -1,4 +1,4 @@
-import { AppError } from "@alfred/core";
+import { AppError, isInstantInRange, parseIsoInstant } from "@alfred/core";
 import { sql, type SQL } from "drizzle-orm";
 
 /**
@@ -25,11 +25,15 @@ export function encodeCursor(at: string, id: string): string {
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
-/** Null for no cursor; a 422 naming `cursor` for anything that is not one of ours. */
+/**
+ * Null for no cursor; a 422 naming `cursor` for anything that is not one of ours, including a
+ * timestamp that does not exist (Feb 31, which Date.parse rolls into March but Postgres refuses).
+ */
 export function decodeCursor(cursor: string | undefined | null): Cursor | null {
   if (!cursor) return null;
   const match = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8")) : null;
-  if (!match || Number.isNaN(Date.parse(match[1]!))) throw new AppError("validation_error", "cursor is not valid; pass next_cursor from a previous page", { path: "cursor" });
+  const at = match && parseIsoInstant(match[1]!);
+  if (!match || !at || !isInstantInRange(at)) throw new AppError("validation_error", "cursor is not valid; pass next_cursor from a previous page", { path: "cursor" });
   return { at: match[1]!, id: match[2]! };
 }
 

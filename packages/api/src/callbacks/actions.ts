@@ -3,9 +3,10 @@ import { addInternalComment, createTask, queueOutboundMessage, updateContact, up
 import type { DbOrTx } from "@alfred/db";
 import { CONVERSATION_STATUSES } from "@alfred/db/schema";
 import { z } from "zod";
+import { freeformObject, instantInput, MAX_CONTACT_ATTRIBUTES_BYTES } from "../router/schemas";
 
 const id = z.uuid();
-const when = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const when = instantInput;
 
 /**
  * What an automation may do in Alfred, each validated by zod and run through the same domain
@@ -54,7 +55,7 @@ export const CALLBACK_ACTIONS = {
       name: z.string().trim().max(200).nullish(),
       email: z.email().max(254).nullish(),
       phone: z.string().trim().max(40).nullish(),
-      attributes: z.record(z.string().max(100), z.unknown()).optional(),
+      attributes: freeformObject(MAX_CONTACT_ATTRIBUTES_BYTES).optional(),
       lead_score: z.number().int().min(0).max(100).optional(),
     }),
     async run(tx: DbOrTx, scope: Scope, p: { contact_id: string; name?: string | null; email?: string | null; phone?: string | null; attributes?: Record<string, unknown>; lead_score?: number }) {

@@ -194,6 +194,12 @@ describe("rejections write nothing", () => {
     { name: "invalid params", status: 422, code: "validation_error", make: () => send("update_conversation_status", { conversation_id: conversationA, status: "archived" }) },
     { name: "malformed JSON", status: 400, code: "bad_request", make: () => send("create_task", {}, { body: "{not json" }) },
     { name: "target in another tenant", status: 404, code: "not_found", make: () => send("update_conversation_status", { conversation_id: conversationB, status: "resolved" }) },
+    { name: "NUL in a task title (issue #16)", status: 422, code: "validation_error", make: () => send("create_task", { title: "call\u0000back", conversation_id: conversationA }) },
+    { name: "lone surrogate in a comment", status: 422, code: "validation_error", make: () => send("add_internal_comment", { conversation_id: conversationA, body: "half \uD83D" }) },
+    { name: "NUL in an attribute key", status: 422, code: "validation_error", make: () => send("update_contact", { contact_id: contactA, attributes: { "plan\u0000": "gold" } }) },
+    { name: "attributes nested 5,000 deep", status: 422, code: "validation_error", make: () => send("update_contact", {}, { body: `{"tenant_id":"${a.admin.tenantId}","event_id":"deep-${counter}","action":"update_contact","params":{"contact_id":"${contactA}","attributes":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}}`, eventId: `deep-${counter}` }) },
+    { name: "due_at in year 0", status: 422, code: "validation_error", make: () => send("create_task", { title: "x", conversation_id: conversationA, due_at: "0000-01-01T00:00:00Z" }) },
+    { name: "due_at on February 31", status: 422, code: "validation_error", make: () => send("create_task", { title: "x", conversation_id: conversationA, due_at: "2030-02-31T00:00:00Z" }) },
     { name: "body over 256 KiB", status: 413, code: "payload_too_large", make: () => send("add_internal_comment", { conversation_id: conversationA, body: "x".repeat(300 * 1024) }) },
   ];
 

@@ -4,6 +4,7 @@ import { newScope } from "@alfred/crm";
 import { and, eq, recordAudit, sql } from "@alfred/db";
 import { automationCallbackEvents, automationDestinations, automationEvents } from "@alfred/db/schema";
 import type { ApiDeps } from "../context";
+import { refuseUnstorableInput } from "../input-guard";
 import { readBodyLimited } from "../read-body";
 import { runAction, validateAction, type ValidatedAction } from "./actions";
 
@@ -72,6 +73,7 @@ async function verify(request: Request, raw: string, deps: ApiDeps, now: Date): 
     throw new AppError("bad_request", "request body is not valid JSON");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError("validation_error", "body must be a JSON object", { path: "(root)" });
+  refuseUnstorableInput(body);
   const fields = body as Record<string, unknown>;
   if (fields.tenant_id !== tenantId) throw new AppError("tenant_mismatch", "tenant_id in the body differs from X-Alfred-Tenant-Id");
   const bodyEventId = fields.event_id ?? fields.correlation_id;

@@ -1,3 +1,4 @@
+import { AppError } from "@alfred/core";
 import type { AnyProcedure } from "@trpc/server";
 import { appRouter } from "../root";
 import type { Meta } from "../trpc";
@@ -51,6 +52,15 @@ function collectRoutes(): RestRoute[] {
 
 export const restRoutes = collectRoutes();
 
+/** `%E0%A4%A` and other broken escapes are the client's mistake: a 400 naming the parameter. */
+function decodePathParameter(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError("bad_request", `${name}: the path segment is not valid percent-encoded UTF-8`, { path: name });
+  }
+}
+
 export function matchRoute(method: string, path: string): { route: RestRoute; params: Record<string, string> } | { allowed: string[] } | null {
   const allowed: string[] = [];
   for (const route of restRoutes) {
@@ -60,7 +70,7 @@ export function matchRoute(method: string, path: string): { route: RestRoute; pa
       allowed.push(route.method);
       continue;
     }
-    const params = Object.fromEntries(route.paramNames.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const params = Object.fromEntries(route.paramNames.map((name, i) => [name, decodePathParameter(name, match[i + 1]!)]));
     return { route, params };
   }
   return allowed.length ? { allowed } : null;

@@ -1,8 +1,7 @@
 import { AUDIT_ACTOR_TYPES } from "@alfred/db/schema";
 import { z } from "zod";
-import { cursorInput, limitInput } from "../schemas";
+import { cursorInput, instantInput as instant, limitInput } from "../schemas";
 
-const instant = z.coerce.date({ error: "must be an ISO-8601 date-time" });
 
 export const listAuditLogsInput = z
   .object({

@@ -1,12 +1,11 @@
 import { ALL_EVENT_TYPES, MAX_BULK_DELIVERIES, MAX_DELIVERY_PAGE } from "@alfred/automation";
 import { DELIVERY_STATUSES } from "@alfred/db/schema";
 import { z } from "zod";
+import { instantInput as instant } from "../schemas";
 
 export const deliveryIdInput = z.object({ id: z.uuid() });
 
 const eventType = z.enum(ALL_EVENT_TYPES as [string, ...string[]]);
-/** REST passes query values as strings; tRPC may pass Dates. Both become a Date. */
-const instant = z.coerce.date({ error: "must be an ISO-8601 date-time" });
 
 export const listDeliveriesInput = z
   .object({

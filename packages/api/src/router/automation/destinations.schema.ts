@@ -1,5 +1,6 @@
 import { EVENT_TYPES, eventTypeSchema } from "@alfred/automation";
 import { z } from "zod";
+import { patchInput } from "../schemas";
 
 export const destinationIdInput = z.object({ id: z.uuid() });
 
@@ -18,11 +19,7 @@ export const createDestinationInput = z.object({
   secret: secret.optional(),
 });
 
-export const updateDestinationInput = z
-  .object({ id: z.uuid(), name: name.optional(), url: url.optional(), event_types: eventTypes.optional(), enabled: z.boolean().optional() })
-  .refine((v) => v.name !== undefined || v.url !== undefined || v.event_types !== undefined || v.enabled !== undefined, {
-    message: "change at least one of name, url, event_types, enabled",
-  });
+export const updateDestinationInput = patchInput({ name: name.optional(), url: url.optional(), event_types: eventTypes.optional(), enabled: z.boolean().optional() });
 
 export const rotateSecretInput = z.object({ id: z.uuid(), secret: secret.optional() });
 

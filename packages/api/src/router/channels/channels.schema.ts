@@ -1,5 +1,6 @@
 import { CHANNEL_TYPES } from "@alfred/db/schema";
 import { z } from "zod";
+import { patchInput } from "../schemas";
 
 export const channelView = z.object({
   id: z.uuid(),
@@ -21,8 +22,7 @@ export const createChannelInput = z.object({
   config: z.record(z.string(), z.unknown()),
 });
 
-export const updateChannelInput = z.object({
-  id: z.uuid(),
+export const updateChannelInput = patchInput({
   name: z.string().trim().min(1).max(120).optional(),
   enabled: z.boolean().optional(),
   config: z.record(z.string(), z.unknown()).optional(),

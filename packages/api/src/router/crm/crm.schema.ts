@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { booleanInput, cursorInput, isoDateTime, limitInput } from "../schemas";
+import { booleanInput, cursorInput, freeformObject, instantInput, limitInput, MAX_CONTACT_ATTRIBUTES_BYTES, patchInput } from "../schemas";
 
 export const contactView = z.object({
   id: z.uuid(),
@@ -15,12 +15,11 @@ export const contactView = z.object({
 
 export const listContactsInput = z.object({ q: z.string().trim().max(200).optional(), cursor: cursorInput, limit: limitInput }).optional().default({});
 
-export const updateContactInput = z.object({
-  id: z.uuid(),
+export const updateContactInput = patchInput({
   name: z.string().trim().max(200).nullable().optional(),
   email: z.email().max(254).nullable().optional(),
   phone: z.string().trim().max(40).nullable().optional(),
-  attributes: z.record(z.string().max(100), z.unknown()).optional(),
+  attributes: freeformObject(MAX_CONTACT_ATTRIBUTES_BYTES).optional(),
   lead_score: z.number().int().min(0).max(100).optional(),
   settings: z.object({ automated_messages_opt_out: z.boolean().optional(), preferred_language: z.string().max(20).nullable().optional() }).optional(),
 });
@@ -59,7 +58,7 @@ export const listTasksInput = z
 export const createTaskInput = z.object({
   title: z.string().trim().min(1).max(300),
   description: z.string().max(5000).nullable().optional(),
-  due_at: isoDateTime.nullable().optional(),
+  due_at: instantInput.nullable().optional(),
   conversation_id: z.uuid().nullable().optional(),
   contact_id: z.uuid().nullable().optional(),
   assignee_id: z.uuid().nullable().optional(),
@@ -67,11 +66,10 @@ export const createTaskInput = z.object({
   pipeline_stage: z.string().max(100).nullable().optional(),
 });
 
-export const updateTaskInput = z.object({
-  id: z.uuid(),
+export const updateTaskInput = patchInput({
   title: z.string().trim().min(1).max(300).optional(),
   description: z.string().max(5000).nullable().optional(),
-  due_at: isoDateTime.nullable().optional(),
+  due_at: instantInput.nullable().optional(),
   assignee_id: z.uuid().nullable().optional(),
   status: z.enum(["open", "done"]).optional(),
 });

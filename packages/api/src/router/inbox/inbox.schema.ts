@@ -1,6 +1,6 @@
 import { CHANNEL_TYPES, CONVERSATION_STATUSES } from "@alfred/db/schema";
 import { z } from "zod";
-import { cursorInput, isoDateTime, limitInput, pageOf } from "../schemas";
+import { cursorInput, instantInput, limitInput, pageOf, patchInput } from "../schemas";
 
 export const conversationStatus = z.enum(CONVERSATION_STATUSES);
 
@@ -29,10 +29,9 @@ export const listConversationsInput = z
   .optional()
   .default({});
 
-export const updateConversationInput = z.object({
-  id: z.uuid(),
+export const updateConversationInput = patchInput({
   status: conversationStatus.optional(),
-  snoozed_until: isoDateTime.nullable().optional(),
+  snoozed_until: instantInput.nullable().optional(),
   assignee_id: z.uuid().nullable().optional(),
 });
 

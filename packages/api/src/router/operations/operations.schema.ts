@@ -1,8 +1,7 @@
 import { ALL_EVENT_TYPES } from "@alfred/automation";
 import { z } from "zod";
+import { instantInput as instant } from "../schemas";
 
-/** REST passes query values as strings; tRPC may pass Dates. Both become a Date. */
-const instant = z.coerce.date({ error: "must be an ISO-8601 date-time" });
 const eventType = z.enum(ALL_EVENT_TYPES as [string, ...string[]]);
 
 export const deliveryCountsInput = z
