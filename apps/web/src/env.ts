@@ -13,6 +13,12 @@ const schema = automationEnvSchema.extend({
   /** `kid:base64key,...`: the first key encrypts secrets at rest; all of them decrypt. */
   AUTOMATION_ENCRYPTION_KEYS: z.string().min(1, "must list at least one kid:base64key (npm start generates one into .alfred/local.env)"),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("alfred"),
+  /**
+   * How many X-Forwarded-For entries, counted from the right, were written by something trusted:
+   * 1 for Next.js itself or one reverse proxy that appends the client address (nginx, a load
+   * balancer), 2 with a CDN in front of that, ... (see clientAddress in @alfred/auth).
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,4 +1,4 @@
-import { LoginThrottle, type Principal, type Role } from "@alfred/auth";
+import { AddressRateLimit, clientAddress, LoginThrottle, type Principal, type Role } from "@alfred/auth";
 import { Producer, type AutomationSettings } from "@alfred/automation";
 import { EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
@@ -13,6 +13,10 @@ export interface ApiDeps {
   /** Signs REST access/refresh tokens. */
   jwtSecret: string;
   throttle: LoginThrottle;
+  /** Sign-in and sign-up attempts per client address. */
+  addressLimits: AddressRateLimit;
+  /** How many X-Forwarded-For entries from the right were written by trusted hands (see clientAddress). */
+  trustedProxyHops: number;
   /** Encrypts channel and destination secrets at rest. */
   keys: SecretKeyProvider;
   /** Enqueues jobs and publishes live updates after commit. */
@@ -37,6 +41,8 @@ export interface RequestAuth {
 export interface Context extends ApiDeps {
   auth: RequestAuth | null;
   correlationId: string;
+  /** The caller's address bucket (per-address limits, the hashing queue's line). */
+  clientAddress: string;
 }
 
 /**
@@ -53,6 +59,8 @@ export function assembleApiDeps(parts: {
   keyRing: string;
   automation: AutomationSettings;
   live?: LiveHub;
+  /** TRUSTED_PROXY_HOPS; 1 when not given. */
+  trustedProxyHops?: number;
 }): ApiDeps {
   return {
     db: parts.db,
@@ -60,6 +68,8 @@ export function assembleApiDeps(parts: {
     logger: parts.logger,
     jwtSecret: parts.jwtSecret,
     throttle: new LoginThrottle(parts.redis, parts.logger, parts.prefix),
+    addressLimits: new AddressRateLimit(parts.redis, parts.logger, parts.prefix),
+    trustedProxyHops: parts.trustedProxyHops ?? 1,
     keys: new EnvKeyRing(parts.keyRing),
     producer: new Producer(parts.redis, parts.prefix, parts.logger),
     automation: parts.automation,
@@ -67,8 +77,9 @@ export function assembleApiDeps(parts: {
   };
 }
 
-export function createContext(deps: ApiDeps, request: { auth: RequestAuth | null; correlationId: string }): Context {
-  return { ...deps, auth: request.auth, correlationId: request.correlationId };
+/** `headers` are the request's: the client address is read from them (tests and jobs may omit them). */
+export function createContext(deps: ApiDeps, request: { auth: RequestAuth | null; correlationId: string; headers?: Headers }): Context {
+  return { ...deps, auth: request.auth, correlationId: request.correlationId, clientAddress: clientAddress(request.headers ?? new Headers(), deps.trustedProxyHops) };
 }
 
 export type { Principal };

@@ -36,8 +36,9 @@ function emailTaken(err: unknown): never {
 export async function registerTenant(
   db: Database,
   input: { email: string; password: string; name: string; tenantName: string },
+  requester?: string,
 ): Promise<Principal> {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, requester);
   try {
     return await db.transaction(async (tx) => {
       const [tenant] = await tx.insert(tenants).values({ name: input.tenantName.trim() }).returning();
@@ -74,14 +75,18 @@ async function principalRow(db: DbOrTx, where: ReturnType<typeof and>) {
   return row;
 }
 
-/** Checks e-mail + password. Unknown e-mail, wrong password and deactivated user look the same. */
-export async function authenticate(db: Database, email: string, password: string): Promise<Principal | null> {
+/**
+ * Checks e-mail + password. Unknown e-mail, wrong password and deactivated user look the same, and
+ * cost the same: one argon2 verification each. `requester` (the client address) is the hashing
+ * queue's line, so one address's flood waits behind itself.
+ */
+export async function authenticate(db: Database, email: string, password: string, requester?: string): Promise<Principal | null> {
   const row = await principalRow(db, and(sql`lower(${users.email}) = ${normaliseEmail(email)}`));
   if (!row) {
-    await burnPasswordCheck(password);
+    await burnPasswordCheck(password, requester);
     return null;
   }
-  if (!(await verifyPassword(row.passwordHash, password))) return null;
+  if (!(await verifyPassword(row.passwordHash, password, requester))) return null;
   const { passwordHash: _omit, ...principal } = row;
   return principal;
 }

@@ -4,3 +4,6 @@ export * from "./tokens";
 export * from "./throttle";
 export * from "./identity";
 export * from "./api-keys";
+export * from "./password-work";
+export * from "./client-address";
+export * from "./address-limit";

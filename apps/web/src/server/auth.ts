@@ -1,5 +1,6 @@
 import "server-only";
-import { authenticate, loadPrincipal, type Principal, type Role } from "@alfred/auth";
+import { authenticate, clientAddress, loadPrincipal, type Principal, type Role } from "@alfred/auth";
+import { isAppError } from "@alfred/core";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -36,18 +37,27 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "E-mail and password",
         credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
-        // The lock-out check runs before this, in the route (so it can answer 429 with Retry-After).
-        async authorize(credentials) {
+        // The limits that answer 429 run before this, in the route (so they can set Retry-After).
+        async authorize(credentials, req) {
           const email = credentials?.email ?? "";
           const password = credentials?.password ?? "";
           if (!email || !password) return null;
-          const { db, throttle } = deps();
-          const principal = await authenticate(db, email, password);
+          const { db, throttle, addressLimits, trustedProxyHops, logger } = deps();
+          const address = clientAddress(new Headers(req.headers as Record<string, string>), trustedProxyHops);
+          let principal: Principal | null;
+          try {
+            principal = await authenticate(db, email, password, address);
+          } catch (err) {
+            // next-auth puts a thrown message into the redirect URL: only our own words go there.
+            if (isAppError(err) && (err.code === "rate_limited" || err.code === "unavailable")) throw new Error("Busy");
+            logger.error({ err }, "sign-in failed");
+            throw new Error("SignInFailed");
+          }
           if (!principal) {
             await throttle.recordFailure(email);
             return null;
           }
-          await throttle.reset(email);
+          await Promise.all([throttle.reset(email), addressLimits.refund("login", address)]);
           return { id: principal.userId, email: principal.email, name: principal.name, tenantId: principal.tenantId, role: principal.role };
         },
       }),

@@ -29,6 +29,7 @@ export function deps(): WebDeps {
         jwtSecret: e.AUTH_JWT_SECRET,
         keyRing: e.AUTOMATION_ENCRYPTION_KEYS,
         automation: automationSettingsFrom(e),
+        trustedProxyHops: e.TRUSTED_PROXY_HOPS,
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };

@@ -68,7 +68,7 @@ export async function handleRestRequest(request: Request, subpath: string, deps:
     const merged = { ...query, ...body, ...params };
     const input = Object.keys(merged).length === 0 ? undefined : merged;
 
-    const caller = createCaller(createContext(deps, { auth, correlationId }));
+    const caller = createCaller(createContext(deps, { auth, correlationId, headers: request.headers }));
     const procedure = route.procedurePath.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
     const result = await procedure(input);
     return json(result === undefined ? 204 : route.successStatus, result, correlationId);

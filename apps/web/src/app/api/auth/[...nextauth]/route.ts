@@ -1,5 +1,6 @@
-import { errorBody, isAppError, CORRELATION_HEADER, correlationIdFrom } from "@alfred/core";
+import { clientAddress } from "@alfred/auth";
 import { readBodyLimited } from "@alfred/api";
+import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, findInputProblem, isAppError } from "@alfred/core";
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 import { authOptions } from "~/server/auth";
@@ -13,36 +14,41 @@ type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
 const handler = (req: NextRequest, ctx: RouteContext) => NextAuth(authOptions())(req, ctx);
 
+const LOGIN_ERROR_BY_STATUS: Record<number, string> = { 413: "TooLarge", 422: "CredentialsSignin", 429: "RateLimited", 503: "Busy" };
+
 /**
- * Browser sign-in goes through next-auth; the lock-out check runs first so a locked e-mail gets a
- * real 429 with Retry-After (next-auth itself can only redirect with an error).
+ * A refusal next-auth's `signIn()` can read: it takes the error from the `url` of every answer
+ * and throws when there is none, which left the form stuck on "Signing in…".
+ */
+function refusal(req: NextRequest, err: AppError): Response {
+  const correlationId = correlationIdFrom(req.headers.get(CORRELATION_HEADER));
+  const url = new URL(`/login?error=${LOGIN_ERROR_BY_STATUS[err.status] ?? "SignInFailed"}`, req.url).toString();
+  const headers: Record<string, string> = { [CORRELATION_HEADER]: correlationId };
+  if (err.retryAfterSeconds) headers["retry-after"] = String(err.retryAfterSeconds);
+  return Response.json({ url, ...errorBody(err.code, err.message, correlationId, err.path) }, { status: err.status, headers });
+}
+
+/**
+ * Browser sign-in goes through next-auth; the checks that answer with a status run first, before
+ * any hashing: body size, text Postgres cannot store, attempts per client address, the per-e-mail
+ * lock-out (next-auth itself can only redirect with an error).
  */
 async function POST(req: NextRequest, ctx: RouteContext) {
   const { nextauth } = await ctx.params;
-  if (nextauth.join("/") === "callback/credentials") {
+  if (nextauth.join("/") !== "callback/credentials") return handler(req, ctx);
+  try {
     // Read once with a limit (this route needs no login): a sign-in form is a few hundred bytes.
-    let raw: Buffer;
-    try {
-      raw = await readBodyLimited(req.clone(), SIGN_IN_FORM_MAX_BYTES, "sign-in request too large");
-    } catch (err) {
-      if (!isAppError(err)) throw err;
-      const correlationId = correlationIdFrom(req.headers.get(CORRELATION_HEADER));
-      return Response.json(errorBody(err.code, err.message, correlationId), { status: err.status, headers: { [CORRELATION_HEADER]: correlationId } });
-    }
-    const email = new URLSearchParams(raw.toString("utf8")).get("email") ?? "";
-    if (email) {
-      try {
-        await deps().throttle.assertAllowed(email);
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        const correlationId = correlationIdFrom(req.headers.get(CORRELATION_HEADER));
-        const url = new URL("/login?error=RateLimited", req.url).toString();
-        return Response.json(
-          { url, ...errorBody(err.code, err.message, correlationId) },
-          { status: 429, headers: { "retry-after": String(err.retryAfterSeconds ?? 900), [CORRELATION_HEADER]: correlationId } },
-        );
-      }
-    }
+    const raw = await readBodyLimited(req.clone(), SIGN_IN_FORM_MAX_BYTES, "sign-in request too large");
+    const form = new URLSearchParams(raw.toString("utf8"));
+    const email = form.get("email") ?? "";
+    const problem = findInputProblem({ email, password: form.get("password") ?? "" }, { maxDepth: 1 });
+    if (problem) throw new AppError("validation_error", `${problem.path}: ${problem.message}`, { path: problem.path });
+    const d = deps();
+    await d.addressLimits.consume("login", clientAddress(req.headers, d.trustedProxyHops));
+    if (email) await d.throttle.assertAllowed(email);
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    return refusal(req, err);
   }
   return handler(req, ctx);
 }

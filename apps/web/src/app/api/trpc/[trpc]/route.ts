@@ -14,7 +14,7 @@ async function handler(req: NextRequest) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createContext(deps(), { auth, correlationId }),
+    createContext: () => createContext(deps(), { auth, correlationId, headers: req.headers }),
     responseMeta: () => ({ headers: new Headers({ [CORRELATION_HEADER]: correlationId }) }),
   });
 }
