@@ -1,5 +1,16 @@
 import type { NextConfig } from "next";
 
+/** Every answer, pages and API alike (the pages' Content-Security-Policy comes from src/proxy.ts). */
+const SECURITY_HEADERS = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+];
+
+/** JSON and webhooks: nothing in an API answer may run, load or be framed. */
+const API_POLICY = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" };
+
 const config: NextConfig = {
   // Internal packages ship TypeScript source (create-t3-turbo style).
   transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db"],
@@ -7,6 +18,15 @@ const config: NextConfig = {
   serverExternalPackages: ["argon2", "pg", "ioredis", "bullmq", "pino", "undici", "nodemailer"],
   poweredByHeader: false,
   typedRoutes: false,
+  headers() {
+    return Promise.resolve([
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      { source: "/api/:path*", headers: [API_POLICY] },
+      { source: "/v1/:path*", headers: [API_POLICY] },
+      // HSTS only where the request came over HTTPS (as Next.js or the TLS proxy in front says).
+      { source: "/:path*", has: [{ type: "header", key: "x-forwarded-proto", value: "https" }], headers: [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] },
+    ]);
+  },
 };
 
 export default config;

@@ -6,30 +6,40 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field, Input } from "~/components/ui";
 
+/** By the `error` next-auth reads from the answer's url (set by /api/auth's refusals too). */
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Wrong e-mail or password.",
-  RateLimited: "Too many failed attempts for this e-mail. Wait 15 minutes and try again.",
+  RateLimited: "Too many failed attempts. Wait a few minutes and try again.",
+  TooLarge: "That e-mail or password is far too long.",
+  Busy: "Alfred is busy signing people in. Try again in a moment.",
   SessionRequired: "Please sign in.",
 };
+const UNREACHABLE = "Could not reach Alfred. Check your connection and try again.";
 
 export function LoginForm({ initialError }: { initialError?: string }) {
   const router = useRouter();
   const [error, setError] = useState(initialError ? (MESSAGES[initialError] ?? "Sign-in failed.") : "");
   const [pending, setPending] = useState(false);
 
+  /** Every way out (refusal, an answer without a url, no network) re-enables the form with a message. */
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError("");
-    const result = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
-    setPending(false);
-    if (result?.ok && !result.error) {
-      router.replace("/inbox");
-      router.refresh();
-      return;
+    try {
+      const result = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
+      if (result?.ok && !result.error) {
+        router.replace("/inbox");
+        router.refresh();
+        return;
+      }
+      setError(MESSAGES[result?.error ?? ""] ?? (result?.status === 429 ? MESSAGES.RateLimited! : "Sign-in failed. Try again."));
+    } catch {
+      setError(UNREACHABLE);
+    } finally {
+      setPending(false);
     }
-    setError(result?.status === 429 ? MESSAGES.RateLimited! : (MESSAGES[result?.error ?? ""] ?? "Sign-in failed. Try again."));
   }
 
   return (

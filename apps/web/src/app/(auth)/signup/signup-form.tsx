@@ -31,7 +31,8 @@ export function SignupForm() {
       setError((err as Error).message);
       return;
     }
-    const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+    // The account exists now: any failure to sign in leads to the sign-in page, never a stuck form.
+    const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false }).catch(() => null);
     if (result?.ok && !result.error) {
       router.replace("/inbox");
       router.refresh();

@@ -4,13 +4,14 @@ import { deps } from "~/server/deps";
 
 export const dynamic = "force-dynamic";
 
-type RouteContext = { params: Promise<{ path: string[] }> };
-
-/** Every /api/v1 route is a tRPC procedure with openapi meta (see packages/api/src/rest). */
-async function handler(req: NextRequest, ctx: RouteContext) {
-  const { path } = await ctx.params;
+/**
+ * Every /api/v1 route is a tRPC procedure with openapi meta (see packages/api/src/rest). The path
+ * is passed as sent, still percent-encoded: the adapter decodes each parameter itself and answers
+ * a broken escape (`/users/%E0%A4%A`) with a JSON 400 instead of a plain-text 500.
+ */
+async function handler(req: NextRequest) {
   const d = deps();
-  return handleRestRequest(req, `/${path.join("/")}`, d, { resolveApiKey: createApiKeyResolver(d) });
+  return handleRestRequest(req, req.nextUrl.pathname.slice("/api/v1".length), d, { resolveApiKey: createApiKeyResolver(d) });
 }
 
 export { handler as GET, handler as POST, handler as PATCH, handler as PUT, handler as DELETE };
