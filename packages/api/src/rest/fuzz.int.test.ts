@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { deepJsonText, fuzzParameters, HOSTILE_INSTANTS, hostileJson, hostileString, unstorableString } from "@alfred/core/testing";
-import { createChannel, ingestMessage, newScope } from "@alfred/crm";
-import { eq, schema } from "@alfred/db";
 import { normalizeText } from "@alfred/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokenFor, createApiHarness, rest, seedTenant, type ApiHarness, type RestResult, type TenantFixture } from "../testing/harness";
+import { accessTokenFor, createApiHarness, rest, seedConversation, seedTenant, type ApiHarness, type RestResult, type TenantFixture } from "../testing/harness";
 import { openApiDocument } from "./openapi";
 
 /**
@@ -176,27 +174,16 @@ beforeAll(async () => {
   h = await createApiHarness();
   t = await seedTenant(h.deps, "Fuzz Co");
   token = await accessTokenFor(h.deps, t.admin);
-  const channel = await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: "5550100", access_token: "x", app_secret: "y", verify_token: "z" } });
-  const [row] = await h.deps.db.select().from(schema.channels).where(eq(schema.channels.id, channel.id));
-  const ingested = await ingestMessage(h.deps.db, newScope(t.admin.tenantId, { type: "system", id: null }), row!, {
-    externalId: `wamid.${randomUUID()}`,
-    channelAccountId: "5550100",
-    from: { externalId: "15550001111", name: "Fuzzy Customer" },
-    type: "text",
-    body: "hello",
-    sentAt: new Date(),
-    raw: {},
-  });
-  const conversation = await rest(h.deps, "GET", `/conversations/${ingested.conversationId}`, { token });
+  const seeded = await seedConversation(h.deps, t.admin.tenantId, "5550100");
   const destination = await rest(h.deps, "POST", "/automations/destinations", { token, body: { name: "Sink", url: "https://127.0.0.1:9/hook", event_types: ["task.created"] } });
   const sent = await rest(h.deps, "POST", `/automations/destinations/${destination.body.id}/test`, { token });
-  const task = await rest(h.deps, "POST", "/tasks", { token, body: { title: "Call back", conversation_id: ingested.conversationId } });
+  const task = await rest(h.deps, "POST", "/tasks", { token, body: { title: "Call back", conversation_id: seeded.conversationId } });
   const apiKey = await rest(h.deps, "POST", "/api-keys", { token, body: { name: "fuzz" } });
   // Not the admin whose token drives the run: demoting it would turn the rest into 403s.
   realIds.set("users", [t.agent.userId, t.manager.userId]);
-  realIds.set("channels", [channel.id]);
-  realIds.set("conversations", [ingested.conversationId]);
-  realIds.set("contacts", [conversation.body.contact.id]);
+  realIds.set("channels", [seeded.channelId]);
+  realIds.set("conversations", [seeded.conversationId]);
+  realIds.set("contacts", [seeded.contactId]);
   realIds.set("tasks", [task.body.id]);
   realIds.set("api-keys", [apiKey.body.id]);
   realIds.set("automations/destinations", [destination.body.id]);

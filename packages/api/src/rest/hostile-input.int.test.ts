@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { deepJsonText } from "@alfred/core/testing";
-import { createChannel, ingestMessage, newScope } from "@alfred/crm";
-import { eq, schema } from "@alfred/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokenFor, createApiHarness, rest, seedTenant, type ApiHarness, type RestResult, type TenantFixture } from "../testing/harness";
+import { accessTokenFor, createApiHarness, rest, seedConversation, seedTenant, type ApiHarness, type RestResult, type TenantFixture } from "../testing/harness";
 import { restRoutes } from "./routes";
 
 /**
@@ -39,20 +36,10 @@ beforeAll(async () => {
   other = await seedTenant(h.deps, "Other Co");
   admin = await accessTokenFor(h.deps, t.admin);
   otherAdmin = await accessTokenFor(h.deps, other.admin);
-  const channel = await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: "5550199", access_token: "x", app_secret: "y", verify_token: "z" } });
-  const [row] = await h.deps.db.select().from(schema.channels).where(eq(schema.channels.id, channel.id));
-  const ingested = await ingestMessage(h.deps.db, newScope(t.admin.tenantId, { type: "system", id: null }), row!, {
-    externalId: `wamid.${randomUUID()}`,
-    channelAccountId: "5550199",
-    from: { externalId: "15550002222", name: "Hana" },
-    type: "text",
-    body: "hello",
-    sentAt: new Date(),
-    raw: {},
-  });
-  ids.channel = channel.id;
-  ids.conversation = ingested.conversationId;
-  ids.contact = (await rest(h.deps, "GET", `/conversations/${ingested.conversationId}`, { token: admin })).body.contact.id;
+  const seeded = await seedConversation(h.deps, t.admin.tenantId, "5550199");
+  ids.channel = seeded.channelId;
+  ids.conversation = seeded.conversationId;
+  ids.contact = seeded.contactId;
   ids.task = (await rest(h.deps, "POST", "/tasks", { token: admin, body: { title: "Call back" } })).body.id;
   ids.destination = (await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: { name: "Sink", url: "https://127.0.0.1:9/hook", event_types: ["task.created"] } })).body.id;
 });

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { issueTokenPair, registerTenant, createUser, type Principal, type Role } from "@alfred/auth";
 import { automationSettingsFrom, automationEnvSchema } from "@alfred/automation";
 import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
+import { createChannel, ingestMessage, newScope } from "@alfred/crm";
+import { eq, schema } from "@alfred/db";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { Redis } from "ioredis";
 import { assembleApiDeps, createContext, type ApiDeps } from "../context";
@@ -78,6 +80,23 @@ export function callerFor(deps: ApiDeps, principal: Principal | null) {
       correlationId: `test-${unique()}`,
     }),
   );
+}
+
+/** A WhatsApp channel with one customer message in it, stored the way the webhook stores it. */
+export async function seedConversation(deps: ApiDeps, tenantId: string, phoneNumberId: string): Promise<{ channelId: string; conversationId: string; contactId: string }> {
+  const channel = await createChannel(deps.db, deps.keys, tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: phoneNumberId, access_token: "x", app_secret: "y", verify_token: "z" } });
+  const [row] = await deps.db.select().from(schema.channels).where(eq(schema.channels.id, channel.id));
+  const { conversationId } = await ingestMessage(deps.db, newScope(tenantId, { type: "system", id: null }), row!, {
+    externalId: `wamid.${randomBytes(8).toString("hex")}`,
+    channelAccountId: phoneNumberId,
+    from: { externalId: "15550001111", name: "Hana Customer" },
+    type: "text",
+    body: "hello",
+    sentAt: new Date(),
+    raw: {},
+  });
+  const [conversation] = await deps.db.select({ contactId: schema.conversations.contactId }).from(schema.conversations).where(eq(schema.conversations.id, conversationId));
+  return { channelId: channel.id, conversationId, contactId: conversation!.contactId };
 }
 
 export async function accessTokenFor(deps: ApiDeps, principal: Principal): Promise<string> {

@@ -14,7 +14,8 @@ const MESSAGES: Record<string, string> = {
   Busy: "Alfred is busy signing people in. Try again in a moment.",
   SessionRequired: "Please sign in.",
 };
-const UNREACHABLE = "Could not reach Alfred. Check your connection and try again.";
+/** A thrown signIn(): no network, or an answer that is not next-auth's (a proxy's 413 page). */
+const UNREACHABLE = "Sign-in did not go through. Check your connection and try again.";
 
 export function LoginForm({ initialError }: { initialError?: string }) {
   const router = useRouter();
