@@ -3,7 +3,8 @@ import { burnPasswordCheck, hashPassword, TIMING_EQUALISER_HASH, verifyPassword 
 
 const parameters = (hash: string) => hash.split("$").slice(1, 4).join("$");
 
-describe("passwords", () => {
+// Real argon2id work (64 MiB, t=3): slow on a busy machine, so generous timeouts.
+describe("passwords", { timeout: 60_000 }, () => {
   it("the timing equaliser is hashed with the very parameters of a real hash, so it costs the same", async () => {
     const real = await hashPassword("correct horse battery");
     expect(parameters(TIMING_EQUALISER_HASH)).toBe(parameters(real));

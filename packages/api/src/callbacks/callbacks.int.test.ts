@@ -187,6 +187,7 @@ describe("rejections write nothing", () => {
     } },
     { name: "timestamp 301 s old", status: 401, code: "stale_timestamp", make: () => send("create_task", { title: "x" }, { timestamp: Math.floor(Date.now() / 1000) - 301 }) },
     { name: "timestamp 301 s in the future", status: 401, code: "stale_timestamp", make: () => send("create_task", { title: "x" }, { timestamp: Math.floor(Date.now() / 1000) + 301 }) },
+    { name: "timestamp 999999999999 (year 33658)", status: 401, code: "stale_timestamp", make: () => send("create_task", { title: "x" }, { timestamp: 999_999_999_999 }) },
     { name: "destination of another tenant (header names B)", status: 403, code: "tenant_mismatch", make: () => send("create_task", { title: "x" }, { tenantHeader: b.admin.tenantId }) },
     { name: "body tenant differs from header", status: 403, code: "tenant_mismatch", make: () => send("create_task", {}, { body: { tenant_id: b.admin.tenantId, event_id: `e-${counter}`, action: "create_task", params: { title: "x" } }, eventId: `e-${counter}` }) },
     { name: "body event_id differs from header", status: 422, code: "validation_error", make: () => send("create_task", {}, { body: { tenant_id: a.admin.tenantId, event_id: "other", action: "create_task", params: { title: "x" } } }) },
