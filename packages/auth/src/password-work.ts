@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 import { AppError } from "@alfred/core";
 
+/** Who asked for password work when no client address applies (an admin creating a user, a seed). */
+export const INTERNAL_REQUESTER = "internal";
+
 interface Job {
   start: () => void;
 }
@@ -33,7 +36,7 @@ export class PasswordWorkQueue {
   /** `internal` work (an admin adding users, seeds) has no per-requester bound, only the global one. */
   run<T>(requester: string, work: () => Promise<T>): Promise<T> {
     const line = this.lines.get(requester) ?? [];
-    if (requester !== "internal" && line.length >= this.limits.maxWaitingPerRequester) {
+    if (requester !== INTERNAL_REQUESTER && line.length >= this.limits.maxWaitingPerRequester) {
       return Promise.reject(new AppError("rate_limited", "too many sign-in attempts at once from your address; try again in a moment", { retryAfterSeconds: 1 }));
     }
     if (this.waitingCount >= this.limits.maxWaiting) {

@@ -1,8 +1,5 @@
 import argon2 from "argon2";
-import { passwordWork } from "./password-work";
-
-/** Who asked for password work when no client address applies (an admin creating a user, a seed). */
-export const INTERNAL_REQUESTER = "internal";
+import { INTERNAL_REQUESTER, passwordWork } from "./password-work";
 
 // argon2id with the library's defaults (m=64 MiB, t=3, p=4), above OWASP's minimum. The parameters
 // travel inside each hash, so raising them later keeps old hashes verifiable.
