@@ -18,7 +18,7 @@ const bench = await benchDeps();
 const { deps } = bench;
 const admin = await registerTenant(deps.db, { email: "bench@example.test", password: "bench-password", name: "Bench", tenantName: "Bench" });
 await deps.db.transaction((tx) =>
-  createChannel(tx, deps.keys, admin.tenantId, { type: "whatsapp", name: "Bench WA", config: { phone_number_id: "900000000000001", access_token: "t", app_secret: "bench-app-secret", verify_token: "v" } }),
+  createChannel(tx, deps.keys, deps.automation, admin.tenantId, { type: "whatsapp", name: "Bench WA", config: { phone_number_id: "900000000000001", access_token: "t", app_secret: "bench-app-secret", verify_token: "v" } }),
 );
 deps.automation = { ...deps.automation, ssrfAllowlist: { entries: [] }, resolve: async () => [{ address: "93.184.215.14", family: 4 }] };
 for (const name of ["flow-a", "flow-b"]) {

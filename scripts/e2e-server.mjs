@@ -6,11 +6,12 @@ import path from "node:path";
 import { commandExists, log, ROOT, run } from "./lib.mjs";
 
 // E2E_PORT lets a second copy run beside another one (`E2E_PORT=3200 pnpm e2e`): the database,
-// queue prefix and sink port follow it unless E2E_DATABASE_URL / E2E_QUEUE_PREFIX / E2E_SINK_PORT
-// say otherwise.
+// queue prefix, sink and fake Graph API ports follow it unless E2E_DATABASE_URL / E2E_QUEUE_PREFIX /
+// E2E_SINK_PORT / E2E_GRAPH_PORT say otherwise.
 const PORT = process.env.E2E_PORT ?? "3100";
 const SUFFIX = PORT === "3100" ? "" : `_${PORT}`;
 const SINK_PORT = process.env.E2E_SINK_PORT ?? String(Number(PORT) + 99);
+const GRAPH_PORT = process.env.E2E_GRAPH_PORT ?? String(Number(PORT) + 98);
 
 const env = {
   ...process.env,
@@ -26,8 +27,9 @@ const env = {
   PORT,
   WORKER_HTTP_PORT: String(Number(PORT) + 1),
   LOG_LEVEL: "warn",
-  // e2e/operations.spec.ts runs a webhook sink on this fixed local port; short retries keep it fast.
-  AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${SINK_PORT}`,
+  // The specs' own fakes on fixed local ports, and nothing else: e2e/operations.spec.ts runs a webhook
+  // sink, e2e/inbox.spec.ts a fake WhatsApp Cloud API. Short retries keep it fast.
+  EGRESS_ALLOWLIST: `127.0.0.1:${SINK_PORT},127.0.0.1:${GRAPH_PORT}`,
   AUTOMATION_RETRY_SCHEDULE_SECONDS: "2,45",
 };
 

@@ -4,13 +4,17 @@ import { bearerFor, DEMO, DEMO_WHATSAPP, mainNav, postWhatsAppWebhook, screensho
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
+// Must match EGRESS_ALLOWLIST in scripts/e2e-server.mjs.
+const GRAPH_PORT = Number(process.env.E2E_GRAPH_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 98);
+
 test.describe("agent inbox", () => {
   let fake: FakeGraphApi;
 
-  // The seeded WhatsApp channel sends through a fake Cloud API on loopback instead of Meta. The
+  // The seeded WhatsApp channel sends through a fake Cloud API on loopback instead of Meta, on the
+  // port scripts/e2e-server.mjs puts on EGRESS_ALLOWLIST (any other loopback port is refused). The
   // phone number id goes along: the API re-derives the channel's account id from its settings.
   test.beforeAll(async ({ request }) => {
-    fake = await startFakeGraphApi({ whatsapp: { [DEMO_WHATSAPP.phoneNumberId]: DEMO_WHATSAPP.accessToken } });
+    fake = await startFakeGraphApi({ whatsapp: { [DEMO_WHATSAPP.phoneNumberId]: DEMO_WHATSAPP.accessToken }, port: GRAPH_PORT });
     const admin = await bearerFor(request, DEMO.admin);
     const channels = await (await request.get("/api/v1/channels", { headers: { authorization: admin } })).json();
     const whatsapp = channels.items.find((c: { type: string; account_id: string }) => c.type === "whatsapp" && c.account_id === DEMO_WHATSAPP.phoneNumberId);

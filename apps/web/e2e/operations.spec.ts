@@ -11,7 +11,7 @@ import { bearerFor, DEMO, postWhatsAppWebhook, screenshotPath, signIn, whatsAppT
  * docs/screenshots/ are taken here. Steps run in order and share the sink and the destination.
  */
 
-// Must match AUTOMATION_SSRF_ALLOWLIST in scripts/e2e-server.mjs.
+// Must match EGRESS_ALLOWLIST in scripts/e2e-server.mjs.
 const SINK_PORT = Number(process.env.E2E_SINK_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 99);
 const SINK_URL = `http://127.0.0.1:${SINK_PORT}/alfred`;
 

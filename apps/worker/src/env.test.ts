@@ -34,8 +34,17 @@ describe("loadEnv", () => {
     expect(env.automation.retryScheduleSeconds).toEqual([1, 2, 3]);
     expect(env.automation.ssrfAllowlist.entries).toHaveLength(1);
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_RETRY_SCHEDULE_SECONDS: "300,60" })).toThrow(/AUTOMATION_RETRY_SCHEDULE_SECONDS: .*must not decrease/);
-    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_SSRF_ALLOWLIST: "http://x" })).toThrow(/AUTOMATION_SSRF_ALLOWLIST/);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_SSRF_ALLOWLIST: "http://x" })).toThrow(/^worker: invalid environment\n {2}AUTOMATION_SSRF_ALLOWLIST entry "http:\/\/x"/);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, EGRESS_ALLOWLIST: "10.0.0.0/33" })).toThrow(/^worker: invalid environment\n {2}EGRESS_ALLOWLIST entry "10.0.0.0\/33"/);
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AUTOMATION_DELIVERY_TIMEOUT_MS: "0" })).toThrow(/AUTOMATION_DELIVERY_TIMEOUT_MS: /);
+  });
+
+  it("reads the egress allow-list from EGRESS_ALLOWLIST, else from its old name", () => {
+    const sources = (env: Record<string, string>) => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, ...env }).automation.ssrfAllowlist.entries.map((e) => e.source);
+    expect(sources({ EGRESS_ALLOWLIST: "127.0.0.1:4000,10.0.0.0/8" })).toEqual(["127.0.0.1:4000", "10.0.0.0/8"]);
+    expect(sources({ AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1:5000" })).toEqual(["127.0.0.1:5000"]);
+    expect(sources({ EGRESS_ALLOWLIST: "127.0.0.1:4000", AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1:5000" })).toEqual(["127.0.0.1:4000"]);
+    expect(sources({ EGRESS_ALLOWLIST: "", AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1:5000" })).toEqual(["127.0.0.1:5000"]);
   });
 
   it("treats empty values as unset and coerces the port", () => {

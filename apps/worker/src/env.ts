@@ -33,7 +33,7 @@ type AutomationEnvKey = keyof typeof automationEnvSchema.shape;
 export interface WorkerEnv extends Omit<z.infer<typeof schema>, "QUEUE_PREFIX" | AutomationEnvKey> {
   /** Resolved BullMQ key prefix (`alfred` unless QUEUE_PREFIX says otherwise). */
   QUEUE_PREFIX: string;
-  /** AUTOMATION_* settings, parsed (allow-list, retry schedule, timeouts). */
+  /** AUTOMATION_* settings and the egress allow-list, parsed (allow-list, retry schedule, timeouts). */
   automation: AutomationSettings;
 }
 
@@ -47,10 +47,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   } catch (err) {
     const message = (err as Error).message;
     // The allow-list parser names its variable; the retry schedule is the only other parser.
-    throw new Error(`worker: invalid environment\n  ${message.startsWith("AUTOMATION_") ? message : `AUTOMATION_RETRY_SCHEDULE_SECONDS: ${message}`}`);
+    const named = /^(EGRESS|AUTOMATION)_/.test(message);
+    throw new Error(`worker: invalid environment\n  ${named ? message : `AUTOMATION_RETRY_SCHEDULE_SECONDS: ${message}`}`);
   }
   const {
-    AUTOMATION_SSRF_ALLOWLIST: _allowlist,
+    EGRESS_ALLOWLIST: _allowlist,
+    AUTOMATION_SSRF_ALLOWLIST: _legacyAllowlist,
     AUTOMATION_REPLAY_WINDOW_SECONDS: _replay,
     AUTOMATION_DELIVERY_TIMEOUT_MS: _timeout,
     AUTOMATION_RETRY_SCHEDULE_SECONDS: _schedule,

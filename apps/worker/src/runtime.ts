@@ -1,6 +1,7 @@
 import { DeliveryCounters, JOB_SCHEDULERS, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
 import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import { createDb, type Database } from "@alfred/db";
+import { createEgressClient, type EgressClient } from "@alfred/egress";
 import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
@@ -21,6 +22,8 @@ interface ProcessorDeps {
   keys: SecretKeyProvider;
   automation: AutomationSettings;
   deliveryCounters: DeliveryCounters;
+  /** Every call to a tenant-chosen URL outside deliveries (channel senders, SMTP). */
+  egress: EgressClient;
 }
 
 /** Which queues this worker consumes, with what concurrency. */
@@ -96,6 +99,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
     keys: new EnvKeyRing(env.AUTOMATION_ENCRYPTION_KEYS),
     automation: env.automation,
     deliveryCounters: new DeliveryCounters(),
+    egress: createEgressClient(env.automation),
   };
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
@@ -159,6 +163,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
         await Promise.all(workers.map((worker) => worker.close()));
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();
+        await processorDeps.egress.close();
         await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis)]);
         await database.close();
       })();

@@ -1,6 +1,7 @@
 import { channelSendJobId } from "@alfred/automation";
 import { graphError, hmacSha256Hex, sendMessage, signSha256Header, startFakeGraphApi, startFakeSmtpServer, type FakeGraphApi, type FakeSmtpServer } from "@alfred/channels";
 import { createChannel, deliverOutboundMessage, newScope } from "@alfred/crm";
+import { createEgressClient, type EgressClient } from "@alfred/egress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The worker's own processor, run here against a real job read back from the real queue.
 import { createChannelSendProcessor } from "../../../apps/worker/src/processors/channel-sends";
@@ -23,6 +24,7 @@ let h: ApiHarness;
 let t: TenantFixture;
 let graph: FakeGraphApi;
 let smtp: FakeSmtpServer;
+let egress: EgressClient;
 let processor: ReturnType<typeof createChannelSendProcessor>;
 type Job = Parameters<typeof processor>[0];
 let seq = 0;
@@ -31,23 +33,26 @@ const q = async (text: string, params: unknown[] = []) => (await h.database.pool
 const messageRow = async (id: string) => (await q(`select * from messages where id = $1`, [id]))[0]!;
 
 beforeAll(async () => {
-  h = await createApiHarness();
-  t = await seedTenant(h.deps);
   graph = await startFakeGraphApi({ whatsapp: { [PHONE]: TOKEN } });
   smtp = await startFakeSmtpServer();
-  await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, {
+  // The guard lets exactly these two fakes through.
+  h = await createApiHarness({ EGRESS_ALLOWLIST: `${new URL(graph.baseUrl).host},${new URL(smtp.url).host}` });
+  egress = createEgressClient(h.deps.automation);
+  t = await seedTenant(h.deps);
+  await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, {
     type: "whatsapp",
     name: "WhatsApp",
     config: { phone_number_id: PHONE, access_token: TOKEN, app_secret: SECRET, verify_token: "v", api_base_url: graph.baseUrl },
   });
-  await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, {
+  await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, {
     type: "email",
     name: "Support mail",
     config: { inbound_address: MAIL_ADDRESS, signing_key: MAIL_KEY, smtp_url: smtp.url, from_address: "support@acme.test" },
   });
-  processor = createChannelSendProcessor({ db: h.deps.db, logger: h.deps.logger, keys: h.deps.keys, producer: h.deps.producer });
+  processor = createChannelSendProcessor({ db: h.deps.db, logger: h.deps.logger, keys: h.deps.keys, producer: h.deps.producer, egress });
 });
 afterAll(async () => {
+  await egress.close();
   await graph.close();
   await smtp.close();
   await h.close();
@@ -162,7 +167,7 @@ describe("WhatsApp reply through the worker", () => {
     const { id } = await callerFor(h.deps, t.agent).conversations.sendMessage({ id: conversationId, body: "Hello?" });
 
     graph.enqueue("hang");
-    const early = await deliverOutboundMessage(h.deps.db, h.deps.keys, newScope(t.admin.tenantId, { type: "system", id: null }), id, { finalAttempt: false, timeoutMs: 300 });
+    const early = await deliverOutboundMessage(h.deps.db, h.deps.keys, newScope(t.admin.tenantId, { type: "system", id: null }), id, { finalAttempt: false, egress, timeoutMs: 300 });
     expect(early.outcome).toBe("retry");
     expect(await messageRow(id)).toMatchObject({ status: "sending" });
 
@@ -196,7 +201,7 @@ describe("WhatsApp reply through the worker", () => {
       await q(`update messages set status = 'read', external_id = $2 where id = $1`, [id, result.externalId]);
       return result;
     };
-    const outcome = await deliverOutboundMessage(h.deps.db, h.deps.keys, newScope(t.admin.tenantId, { type: "system", id: null }), id, { finalAttempt: false, send });
+    const outcome = await deliverOutboundMessage(h.deps.db, h.deps.keys, newScope(t.admin.tenantId, { type: "system", id: null }), id, { finalAttempt: false, egress, send });
     expect(outcome.outcome).toBe("sent");
     expect((await messageRow(id)).status).toBe("read");
   });

@@ -98,7 +98,7 @@ beforeAll(async () => {
   b = await seedTenant(h.deps, "Victim B");
   const tenant = t.admin.tenantId;
   const make = async (tenantId: string, type: "whatsapp" | "messenger" | "instagram" | "email" | "api", config: Record<string, unknown>) =>
-    (await createChannel(h.deps.db, h.deps.keys, tenantId, { type, name: `${type} channel`, config })).id;
+    (await createChannel(h.deps.db, h.deps.keys, h.deps.automation, tenantId, { type, name: `${type} channel`, config })).id;
   ch.whatsapp = await make(tenant, "whatsapp", { phone_number_id: WA_PHONE, access_token: "wa-token", app_secret: WA_SECRET, verify_token: WA_VERIFY });
   ch.messenger = await make(tenant, "messenger", { page_id: FB_PAGE, page_access_token: "fb-token", app_secret: FB_SECRET, verify_token: "fb-verify" });
   ch.instagram = await make(tenant, "instagram", { instagram_account_id: IG_ACCOUNT, access_token: "ig-token", app_secret: IG_SECRET, verify_token: "ig-verify" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classifySendError, decideAfterAttempt } from "./delivery";
 import { deliveryJobId, deliveryJobSchema } from "./queues";
-import { SsrfBlockedError } from "./ssrf";
+import { SsrfBlockedError } from "@alfred/egress";
 
 const schedule = [60, 300, 900];
 const mid = () => 0.5; // no jitter

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { correlationIdFrom, type Logger, type SecretKeyProvider } from "@alfred/core";
 import { and, asc, eq, lt, lte, or, recordAudit, sql, type Database, type Tx } from "@alfred/db";
 import { automationDeliveries, automationDeliveryAttempts, automationDestinations, automationEvents, notifications } from "@alfred/db/schema";
+// The guarded request and dispatcher under the names this module used with undici directly.
+import { assertUrlAllowedAtSend, createGuardedAgent as createGuardedDispatcher, guardedRequest as request, SsrfBlockedError, type GuardedDispatcher as Dispatcher } from "@alfred/egress";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
-import { request, type Dispatcher } from "undici";
 import { delayHonouringRetryAfter, nextRetryDelayMs, retryAfterMs } from "./backoff";
 import { currentSecrets } from "./destinations";
 import { buildEnvelope, isCatalogEventType, TEST_EVENT_TYPE } from "./events/catalog";
@@ -11,7 +12,6 @@ import type { Producer } from "./producer";
 import { deliveryJobId, deliveryJobSchema, type DeliveryTrigger } from "./queues";
 import type { AutomationSettings } from "./settings";
 import { buildDeliveryHeaders } from "./signing";
-import { assertUrlAllowedAtSend, createGuardedDispatcher, SsrfBlockedError } from "./ssrf";
 
 /**
  * Sending one delivery attempt, end to end:

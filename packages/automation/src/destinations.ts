@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { AppError, maskSecret, type SecretKeyProvider } from "@alfred/core";
 import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
+import { validateTenantUrl } from "@alfred/egress";
 import { generateDestinationSecret, validateUserSecret } from "./destination-secret";
 import { EVENT_CATALOG, TEST_EVENT_TYPE, type EventType } from "./events/catalog";
 import type { AutomationSettings } from "./settings";
-import { validateDestinationUrl } from "./ssrf";
 
 /**
  * Automation destinations of a tenant: CRUD, secret rotation and "send test event". Every function
@@ -79,7 +79,7 @@ function normaliseEventTypes(types: readonly EventType[]): string[] {
 }
 
 async function checkedUrl(deps: DestinationServiceDeps, url: string): Promise<string> {
-  const parsed = await validateDestinationUrl(url, { allowlist: deps.settings.ssrfAllowlist, resolve: deps.settings.resolve });
+  const parsed = await validateTenantUrl(url, { kind: "http", path: "url" }, deps.settings);
   return parsed.href;
 }
 

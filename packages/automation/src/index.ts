@@ -1,7 +1,6 @@
 export * from "./events/catalog";
 export * from "./signing";
 export * from "./destination-secret";
-export * from "./ssrf";
 export * from "./backoff";
 export * from "./queues";
 export * from "./effects";

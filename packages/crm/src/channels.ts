@@ -2,43 +2,53 @@ import { createHash } from "node:crypto";
 import { AppError, isUniqueViolation, maskSecret, type SecretKeyProvider } from "@alfred/core";
 import { and, asc, eq, type DbOrTx } from "@alfred/db";
 import { channels, type ChannelType } from "@alfred/db/schema";
+import { MAX_URL_LENGTH, validateTenantUrl, type EgressPolicy, type TenantUrlKind } from "@alfred/egress";
 import { z } from "zod";
 
-const url = z.url({ protocol: /^https?$/ });
+/** Shape only: what a URL may reach is the egress guard's to say (see `checkChannelUrls`). */
+const url = z.string().min(1).max(MAX_URL_LENGTH);
 const secret = z.string().min(1).max(4096);
 
 /**
  * What each channel type is configured with. `secrets` are encrypted at rest and only ever shown
  * masked; `config` is plain settings. The `accountField` is the payload identifier webhooks use to
- * find the channel (globally unique per type).
+ * find the channel (globally unique per type). `urls` are the settings (config or secret) the worker
+ * connects to: the tenant chooses them, so the egress guard checks them when saved and again when
+ * sending. `api_base_url` exists so tests and staging can point at a fake Graph API; it is guarded
+ * like everything else (a fake on loopback must be on EGRESS_ALLOWLIST).
  */
 export const CHANNEL_DEFINITIONS = {
   whatsapp: {
     accountField: "phone_number_id",
     secrets: ["access_token", "app_secret", "verify_token"],
     config: z.object({ phone_number_id: z.string().min(1).max(64), api_base_url: url.optional() }),
+    urls: { api_base_url: "http" },
   },
   messenger: {
     accountField: "page_id",
     secrets: ["page_access_token", "app_secret", "verify_token"],
     config: z.object({ page_id: z.string().min(1).max(64), api_base_url: url.optional() }),
+    urls: { api_base_url: "http" },
   },
   instagram: {
     accountField: "instagram_account_id",
     secrets: ["access_token", "app_secret", "verify_token"],
     config: z.object({ instagram_account_id: z.string().min(1).max(64), api_base_url: url.optional() }),
+    urls: { api_base_url: "http" },
   },
   email: {
     accountField: "inbound_address",
     secrets: ["signing_key", "smtp_url"],
     config: z.object({ inbound_address: z.email().max(254), from_address: z.email().max(254).optional() }),
+    urls: { smtp_url: "smtp" },
   },
   api: {
     accountField: null,
     secrets: ["secret"],
     config: z.object({ send_url: url.optional() }),
+    urls: { send_url: "http" },
   },
-} as const satisfies Record<ChannelType, { accountField: string | null; secrets: readonly string[]; config: z.ZodObject }>;
+} as const satisfies Record<ChannelType, { accountField: string | null; secrets: readonly string[]; config: z.ZodObject; urls: Record<string, TenantUrlKind> }>;
 
 /** Secrets that must be present when a channel is created (smtp_url is optional: receive-only e-mail). */
 const REQUIRED_SECRETS: Record<ChannelType, readonly string[]> = {
@@ -102,8 +112,18 @@ function validateSettings(type: ChannelType, settings: Record<string, unknown>, 
     const missing = REQUIRED_SECRETS[type].find((name) => !secrets[name]);
     if (missing) throw new AppError("validation_error", `config.${missing} is required for ${type} channels`, { path: `config.${missing}` });
   }
-  if (secrets.smtp_url && !/^smtps?:\/\//.test(secrets.smtp_url)) throw new AppError("validation_error", "config.smtp_url must be an smtp:// or smtps:// URL", { path: "config.smtp_url" });
   return { config: parsedConfig.data as Record<string, unknown>, secrets };
+}
+
+/**
+ * The egress guard's save-time check of every URL setting being saved: a 422 whose path names the
+ * field (`config.api_base_url`) and whose message gives the reason, exactly as for destinations.
+ */
+async function checkChannelUrls(type: ChannelType, settings: Record<string, unknown>, egress: EgressPolicy): Promise<void> {
+  for (const [name, kind] of Object.entries(CHANNEL_DEFINITIONS[type].urls as Record<string, TenantUrlKind>)) {
+    const value = settings[name];
+    if (typeof value === "string") await validateTenantUrl(value, { kind, path: `config.${name}`, label: `config.${name}` }, egress);
+  }
 }
 
 function accountIdOf(type: ChannelType, config: Record<string, unknown>): string | null {
@@ -126,8 +146,15 @@ function duplicateAccount(err: unknown, type: ChannelType): never {
   throw err;
 }
 
-export async function createChannel(tx: DbOrTx, keys: SecretKeyProvider, tenantId: string, input: { type: ChannelType; name: string; enabled?: boolean; config: Record<string, unknown> }): Promise<ChannelView> {
+export async function createChannel(
+  tx: DbOrTx,
+  keys: SecretKeyProvider,
+  egress: EgressPolicy,
+  tenantId: string,
+  input: { type: ChannelType; name: string; enabled?: boolean; config: Record<string, unknown> },
+): Promise<ChannelView> {
   const { config, secrets } = validateSettings(input.type, input.config, true);
+  await checkChannelUrls(input.type, { ...config, ...secrets }, egress);
   try {
     const [row] = await tx
       .insert(channels)
@@ -163,6 +190,7 @@ export async function listChannels(tx: DbOrTx, tenantId: string): Promise<Channe
 export async function updateChannel(
   tx: DbOrTx,
   keys: SecretKeyProvider,
+  egress: EgressPolicy,
   tenantId: string,
   id: string,
   input: { name?: string; enabled?: boolean; config?: Record<string, unknown> },
@@ -173,6 +201,7 @@ export async function updateChannel(
   if (input.enabled !== undefined) patch.enabled = input.enabled;
   if (input.config) {
     const { config, secrets } = validateSettings(row.type, input.config, false);
+    await checkChannelUrls(row.type, { ...config, ...secrets }, egress);
     const mergedConfig = { ...row.config, ...config };
     // The merged settings must still be complete: the account id is derived from them.
     const complete = CHANNEL_DEFINITIONS[row.type].config.safeParse(mergedConfig);

@@ -3,6 +3,7 @@ import { isOutsideWhatsAppWindow, isProviderSendError, isStatusAdvance, sendMess
 import { AppError, type SecretKeyProvider } from "@alfred/core";
 import { and, cursorTimestamp, type Database, type DbOrTx, decodeCursor, desc, encodeCursor, eq, sql } from "@alfred/db";
 import { channels, contactIdentities, conversations, internalComments, messages } from "@alfred/db/schema";
+import { boundedSnippet, EgressError, type EgressClient } from "@alfred/egress";
 import { decryptChannelSecrets } from "./channels";
 import { lockConversation } from "./conversations";
 import type { Scope } from "./scope";
@@ -151,18 +152,24 @@ export async function queueOutboundMessage(tx: DbOrTx, scope: Scope, conversatio
 
 export type OutboundOutcome = "sent" | "failed" | "skipped" | "retry";
 
+/** Stored errors are read by agents: bounded, and free of NUL (which Postgres text refuses). */
+const STORED_ERROR_MAX = 1000;
+
 /**
  * The worker's half of sending: marks the message `sending`, calls the provider outside any
- * transaction, then stores the provider id and `sent` (with `message.sent`) or `failed` with the
- * provider's error. A retryable failure before the last attempt returns "retry" (the queue backs off).
+ * transaction (through the guarded client: the channel's URLs are tenant-chosen), then stores the
+ * provider id and `sent` (with `message.sent`) or `failed` with the provider's error. A retryable
+ * failure before the last attempt returns "retry" (the queue backs off). `refusal` is the guard's
+ * reason for refusing the channel's address, for operators' logs only (agents see "address not
+ * allowed").
  */
 export async function deliverOutboundMessage(
   db: Database,
   keys: SecretKeyProvider,
   scope: Scope,
   messageId: string,
-  options: { finalAttempt: boolean; send?: typeof sendThroughProvider; timeoutMs?: number },
-): Promise<{ outcome: OutboundOutcome; error?: string }> {
+  options: { finalAttempt: boolean; egress: EgressClient; send?: typeof sendThroughProvider; timeoutMs?: number },
+): Promise<{ outcome: OutboundOutcome; error?: string; refusal?: string }> {
   const prepared = await db.transaction(async (tx) => {
     const [message] = await tx.select().from(messages).where(and(eq(messages.id, messageId), eq(messages.tenantId, scope.tenantId), eq(messages.direction, "out"))).for("update");
     if (!message || (message.status !== "queued" && message.status !== "sending")) return null;
@@ -192,6 +199,7 @@ export async function deliverOutboundMessage(
         ? { inReplyTo: prepared.lastInbound.externalId, references: [prepared.lastInbound.externalId], subject: conversation.subject ?? undefined }
         : undefined;
     const result = await (options.send ?? sendThroughProvider)(channel.type, {
+      egress: options.egress,
       config: { ...channel.config, channel_id: channel.id },
       secrets: decryptChannelSecrets(keys, channel),
       to: recipient,
@@ -204,16 +212,17 @@ export async function deliverOutboundMessage(
     externalId = result.externalId;
   } catch (err) {
     const retryable = isProviderSendError(err) && err.retryable;
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = boundedSnippet(err instanceof Error ? err.message : String(err), STORED_ERROR_MAX);
+    const refusal = err instanceof Error && err.cause instanceof EgressError && err.cause.kind === "address_not_allowed" ? err.cause.detail : undefined;
     if (retryable && !options.finalAttempt) return { outcome: "retry", error: reason };
     await db.transaction(async (tx) => {
       const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).for("update");
       if (current && isStatusAdvance(current.status as OutboundStatus, "failed")) {
-        await tx.update(messages).set({ status: "failed", error: reason.slice(0, 1000) }).where(eq(messages.id, messageId));
+        await tx.update(messages).set({ status: "failed", error: reason }).where(eq(messages.id, messageId));
         scope.effects.live.push({ tenantId: scope.tenantId, kind: "message.status", conversationId: conversation.id, messageId, data: { status: "failed" } });
       }
     });
-    return { outcome: "failed", error: reason };
+    return { outcome: "failed", error: reason, ...(refusal ? { refusal } : {}) };
   }
 
   await db.transaction(async (tx) => {

@@ -2,6 +2,7 @@ import { createUser, registerTenant, type Role } from "@alfred/auth";
 import type { SecretKeyProvider } from "@alfred/core";
 import { count, type Database } from "@alfred/db";
 import { contactIdentities, contacts, conversations, internalComments, messages, tenants } from "@alfred/db/schema";
+import { EMPTY_ALLOWLIST, type EgressPolicy } from "@alfred/egress";
 import { createChannel } from "./channels";
 
 export const DEMO_PASSWORDS: Record<Role, string> = {
@@ -24,7 +25,8 @@ export const DEMO_CHANNELS = {
   api: { secret: "demo-api-channel-secret-0123456789" },
 };
 
-
+/** The demo channels set no URL, so the guard that checks them needs no allow-list. */
+const DEMO_EGRESS: EgressPolicy = { ssrfAllowlist: EMPTY_ALLOWLIST };
 
 /**
  * Creates the demo tenant only when the database has no tenant at all, so it never touches real
@@ -47,11 +49,11 @@ export async function seedDemoTenant(db: Database, keys: SecretKeyProvider): Pro
     const { whatsapp, messenger, email, api } = DEMO_CHANNELS;
     // Through the same service as Settings -> Channels, so seeded channels are exactly like real ones.
     const [wa, fb, mail] = [
-      await createChannel(tx, keys, tenantId, { type: "whatsapp", name: "WhatsApp · Sales", config: { ...whatsapp } }),
-      await createChannel(tx, keys, tenantId, { type: "messenger", name: "Messenger · Demo page", config: { ...messenger } }),
-      await createChannel(tx, keys, tenantId, { type: "email", name: "Support e-mail", config: { ...email, from_address: email.inbound_address } }),
+      await createChannel(tx, keys, DEMO_EGRESS, tenantId, { type: "whatsapp", name: "WhatsApp · Sales", config: { ...whatsapp } }),
+      await createChannel(tx, keys, DEMO_EGRESS, tenantId, { type: "messenger", name: "Messenger · Demo page", config: { ...messenger } }),
+      await createChannel(tx, keys, DEMO_EGRESS, tenantId, { type: "email", name: "Support e-mail", config: { ...email, from_address: email.inbound_address } }),
     ];
-    await createChannel(tx, keys, tenantId, { type: "api", name: "Website chat (API)", config: { ...api } });
+    await createChannel(tx, keys, DEMO_EGRESS, tenantId, { type: "api", name: "Website chat (API)", config: { ...api } });
 
     const people = await tx
       .insert(contacts)

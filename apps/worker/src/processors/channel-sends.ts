@@ -2,6 +2,7 @@ import { channelSendJobSchema, QUEUE_NAMES, type Producer } from "@alfred/automa
 import type { Logger, SecretKeyProvider } from "@alfred/core";
 import { deliverOutboundMessage, newScope } from "@alfred/crm";
 import type { Database } from "@alfred/db";
+import type { EgressClient } from "@alfred/egress";
 import { UnrecoverableError } from "bullmq";
 import { withJobLogging } from "./job-logging";
 
@@ -10,6 +11,8 @@ export interface ChannelSendDeps {
   logger: Logger;
   keys: SecretKeyProvider;
   producer: Producer;
+  /** The guarded client: a channel's URLs are the tenant's choice. */
+  egress: EgressClient;
 }
 
 /**
@@ -18,13 +21,15 @@ export interface ChannelSendDeps {
  * message is marked failed with the provider's error.
  */
 export function createChannelSendProcessor(deps: ChannelSendDeps) {
-  return withJobLogging(QUEUE_NAMES.channelSends, deps.logger, async (job) => {
+  return withJobLogging(QUEUE_NAMES.channelSends, deps.logger, async (job, log) => {
     const parsed = channelSendJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid channel-send payload: ${parsed.error.message}`);
     const { message_id: messageId, tenant_id: tenantId, correlation_id: correlationId } = parsed.data;
     const scope = newScope(tenantId, { type: "system", id: null }, correlationId ?? null);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await deliverOutboundMessage(deps.db, deps.keys, scope, messageId, { finalAttempt });
+    const result = await deliverOutboundMessage(deps.db, deps.keys, scope, messageId, { finalAttempt, egress: deps.egress });
+    // The agent reads "address not allowed"; the operator gets the address and the rule.
+    if (result.refusal) log.warn({ message_id: messageId, tenant_id: tenantId, refusal: result.refusal }, "outbound message refused by the egress guard");
     await deps.producer.flush(scope.effects, correlationId);
     if (result.outcome === "retry") throw new Error(`provider refused for now, will retry: ${result.error}`);
     return { sent: result.outcome === "sent" ? 1 : 0, failed: result.outcome === "failed" ? 1 : 0, skipped: result.outcome === "skipped" ? 1 : 0 };

@@ -18,7 +18,7 @@ const serviceDeps = () => ({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.
 
 async function seedConversation(tenant: TenantFixture, accountId: string) {
   const channel = await h.deps.db.transaction((tx) =>
-    createChannel(tx, h.deps.keys, tenant.admin.tenantId, { type: "api", name: `API ${accountId}`, config: { secret: "api-channel-secret-0123456789", send_url: "http://127.0.0.1:9/never" } }),
+    createChannel(tx, h.deps.keys, h.deps.automation, tenant.admin.tenantId, { type: "api", name: `API ${accountId}`, config: { secret: "api-channel-secret-0123456789", send_url: "http://127.0.0.1:9/never" } }),
   );
   const { channels } = await import("@alfred/db/schema");
   const { eq } = await import("@alfred/db");

@@ -26,7 +26,7 @@ export const inboxCases: TenancyCases = {
   domain: "inbox",
   seed: async (h, victim) => {
     const tenantId = victim.admin.tenantId;
-    const view = await createChannel(h.deps.db, h.deps.keys, tenantId, {
+    const view = await createChannel(h.deps.db, h.deps.keys, h.deps.automation, tenantId, {
       type: "whatsapp",
       name: "Victim WhatsApp",
       config: { phone_number_id: `9${randomBytes(6).readUIntBE(0, 6)}`, access_token: "t", app_secret: "s", verify_token: `v-${randomBytes(4).toString("hex")}` },
@@ -67,6 +67,7 @@ export const inboxCases: TenancyCases = {
     { name: "channels.get", call: (c, v) => c.channels.get({ id: v.channel! }) },
     { name: "channels.update", call: (c, v) => c.channels.update({ id: v.channel!, name: "pwned", enabled: false }) },
     { name: "channels.update (secrets)", call: (c, v) => c.channels.update({ id: v.channel!, config: { app_secret: "attacker" } }) },
+    { name: "channels.update (api_base_url)", call: (c, v) => c.channels.update({ id: v.channel!, config: { api_base_url: "http://169.254.169.254/latest" } }) },
     { name: "channels.delete", call: (c, v) => c.channels.delete({ id: v.channel! }) },
     { name: "conversations.get", call: (c, v) => c.conversations.get({ id: v.conversation! }) },
     { name: "conversations.update (status)", call: (c, v) => c.conversations.update({ id: v.conversation!, status: "resolved" }) },

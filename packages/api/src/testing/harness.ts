@@ -22,7 +22,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** `settings` overrides automation env values (e.g. a short retry schedule) for this file. */
+/**
+ * `settings` overrides automation env values (e.g. a short retry schedule) for this file. The
+ * egress allow-list defaults to all of 127.0.0.1 (fake providers on random ports); a file that
+ * proves what the guard refuses passes its own EGRESS_ALLOWLIST naming exactly its fakes.
+ */
 export async function createApiHarness(settings: Record<string, string> = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "client");
@@ -35,7 +39,7 @@ export async function createApiHarness(settings: Record<string, string> = {}): P
     prefix,
     jwtSecret: randomBytes(32).toString("hex"),
     keyRing: generateKeyRingEntry("test"),
-    automation: automationSettingsFrom(automationEnvSchema.parse({ AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1/32", ...settings })),
+    automation: automationSettingsFrom(automationEnvSchema.parse({ EGRESS_ALLOWLIST: "127.0.0.1/32", ...settings })),
   });
   return {
     database,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { boundedSnippet } from "@alfred/egress";
 import { signApiBody } from "../api/generic";
 import { ProviderSendError, requireString } from "./errors";
 import { postJson } from "./http";
@@ -33,7 +34,7 @@ export async function sendApiMessage(req: SendRequest<ApiSendConfig, ApiSendSecr
     text: req.body,
     sent_at: new Date().toISOString(),
   });
-  const res = await postJson(req.config.send_url, {
+  const res = await postJson(req.egress, req.config.send_url, {
     provider: "API channel",
     timeoutMs: req.timeoutMs,
     headers: { "x-alfred-signature": signApiBody(body, secret), "idempotency-key": messageId },
@@ -41,7 +42,7 @@ export async function sendApiMessage(req: SendRequest<ApiSendConfig, ApiSendSecr
   });
   if (res.status < 200 || res.status >= 300) {
     const retryable = res.status === 429 || res.status >= 500;
-    const detail = res.text.slice(0, 200);
+    const detail = boundedSnippet(res.text);
     throw new ProviderSendError(`API channel send_url answered HTTP ${res.status}${detail ? `: ${detail}` : ""}`, {
       retryable,
       kind: res.status === 429 ? "rate_limited" : res.status === 401 || res.status === 403 ? "auth" : "provider",

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import nodemailer from "nodemailer";
+import { boundedSnippet, SsrfBlockedError, toEgressError } from "@alfred/egress";
 import { normalizeMessageId, parseAddress, parseMessageIdList } from "../email/address";
 import { ProviderSendError, requireString } from "./errors";
-import { DEFAULT_SEND_TIMEOUT_MS } from "./http";
+import { DEFAULT_SEND_TIMEOUT_MS, providerErrorFromEgress } from "./http";
 import type { SendRequest, SendResult } from "./types";
 
 export interface EmailSendConfig {
@@ -24,9 +24,24 @@ export function replySubject(subject: string | undefined): string {
   return /^(re|aw|sv|antw)\s*:/i.test(s) ? s : `Re: ${s}`;
 }
 
-function smtpError(err: unknown): ProviderSendError {
+/** Socket-level failures: their messages name the address connected to, so only the code is kept. */
+const SOCKET_CODES = new Set(["ECONNECTION", "ESOCKET", "ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
+/** How nodemailer reports a failed handshake or certificate check (as ESOCKET, like any socket error). */
+const TLS_FAILURE = /certificate|altnames|self[- ]signed|\bssl\b|\btls\b/i;
+
+function smtpError(err: unknown, timeoutMs: number): ProviderSendError {
   const e = (err ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
-  const detail = e.response ?? e.message ?? String(err);
+  if (e.code === "ESOCKET" && TLS_FAILURE.test(e.message ?? "")) {
+    // A certificate that does not match the URL's host will not match on a retry either.
+    return new ProviderSendError(`SMTP: TLS failed: ${boundedSnippet(e.message ?? "")}`, { retryable: false, kind: "provider", providerCode: e.code, cause: err });
+  }
+  if (err instanceof SsrfBlockedError || e.code === "ETIMEDOUT" || (e.code !== undefined && SOCKET_CODES.has(e.code))) {
+    // The guard refused, or the socket failed: said without the address (socket messages carry it).
+    return providerErrorFromEgress(toEgressError(err, false, timeoutMs), "SMTP");
+  }
+  // What the server said (a tenant's server says what it likes): bounded and storable.
+  const detail = boundedSnippet(e.response ?? e.message ?? String(err));
   const reply = typeof e.responseCode === "number" ? e.responseCode : undefined;
   if (e.code === "EAUTH") {
     return new ProviderSendError(`SMTP authentication failed: ${detail}`, { retryable: false, kind: "auth", status: reply, providerCode: e.code, cause: err });
@@ -35,10 +50,6 @@ function smtpError(err: unknown): ProviderSendError {
     // 4xx replies are transient by definition (greylisting, mailbox busy); 5xx are permanent.
     const retryable = reply >= 400 && reply < 500;
     return new ProviderSendError(`SMTP server answered ${reply}: ${detail}`, { retryable, kind: "provider", status: reply, providerCode: e.code, cause: err });
-  }
-  if (e.code === "ETIMEDOUT") return new ProviderSendError(`SMTP: timed out (${detail})`, { retryable: true, kind: "timeout", providerCode: e.code, cause: err });
-  if (e.code === "ECONNECTION" || e.code === "ESOCKET" || e.code === "EDNS" || e.code === "ETLS" || e.code === "ECONNREFUSED") {
-    return new ProviderSendError(`SMTP: connection failed (${detail})`, { retryable: true, kind: "network", providerCode: e.code, cause: err });
   }
   return new ProviderSendError(`SMTP: ${detail}`, { retryable: false, kind: "provider", providerCode: e.code, cause: err });
 }
@@ -56,27 +67,19 @@ export async function sendEmail(req: SendRequest<EmailSendConfig, EmailSendSecre
   const to = parseAddress(req.to);
   if (!to) throw new ProviderSendError(`E-mail: invalid recipient address ${JSON.stringify(req.to)}`, { retryable: false, kind: "config" });
 
-  let url: URL;
-  try {
-    url = new URL(smtpUrl);
-  } catch (cause) {
-    throw new ProviderSendError("E-mail: smtp_url is not a valid URL", { retryable: false, kind: "config", cause });
-  }
-  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
-    throw new ProviderSendError("E-mail: smtp_url must start with smtp:// or smtps://", { retryable: false, kind: "config" });
-  }
-  const timeout = String(req.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS);
-  for (const key of ["connectionTimeout", "greetingTimeout", "socketTimeout"]) {
-    if (!url.searchParams.has(key)) url.searchParams.set(key, timeout);
-  }
-
+  const timeoutMs = req.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
   const domain = from.address.split("@")[1] ?? "alfred.invalid";
   const messageId = `${randomUUID()}@${domain}`;
   const inReplyTo = normalizeMessageId(req.threading?.inReplyTo ?? null);
   const references = parseMessageIdList((req.threading?.references ?? []).map((r) => `<${normalizeMessageId(r) ?? r}>`).join(" "));
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
 
-  const transport = nodemailer.createTransport(url.href);
+  let transport: ReturnType<typeof req.egress.smtpTransport>;
+  try {
+    transport = req.egress.smtpTransport(smtpUrl, { timeoutMs, clientName: domain });
+  } catch (cause) {
+    throw smtpError(cause, timeoutMs);
+  }
   try {
     const info = await transport.sendMail({
       from: from.name ? { name: from.name, address: from.address } : from.address,
@@ -89,7 +92,7 @@ export async function sendEmail(req: SendRequest<EmailSendConfig, EmailSendSecre
     });
     return { externalId: normalizeMessageId(info.messageId) ?? messageId };
   } catch (err) {
-    throw smtpError(err);
+    throw smtpError(err, timeoutMs);
   } finally {
     transport.close();
   }

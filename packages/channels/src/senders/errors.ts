@@ -7,7 +7,8 @@ export type SendFailureKind =
   | "network" // connection refused / reset, DNS
   | "provider" // the provider answered with an error
   | "bad_response" // 2xx without the message id we need
-  | "config"; // the channel cannot send (missing smtp_url, send_url, ids, tokens)
+  | "config" // the channel cannot send (missing smtp_url, send_url, ids, tokens)
+  | "address_not_allowed"; // the channel's URL reaches an address the egress guard refuses
 
 /**
  * A failed outbound send. `retryable` tells the worker whether another attempt can succeed

@@ -27,7 +27,7 @@ function str(record: Record<string, unknown>, key: string): string | undefined {
 export function sendMessage(type: ChannelType, input: SendMessageInput): Promise<SendResult> {
   const { config, secrets } = input;
   const secret = (key: string) => str(secrets, key) ?? str(config, key) ?? "";
-  const base = { to: input.to, body: input.body, threading: input.threading, timeoutMs: input.timeoutMs, idempotencyKey: input.idempotencyKey };
+  const base = { egress: input.egress, to: input.to, body: input.body, threading: input.threading, timeoutMs: input.timeoutMs, idempotencyKey: input.idempotencyKey };
   switch (type) {
     case "whatsapp":
       return sendWhatsAppText({

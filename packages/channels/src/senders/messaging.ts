@@ -18,9 +18,15 @@ export interface InstagramSendSecrets {
   access_token: string;
 }
 
-async function sendGraph(product: "messenger" | "instagram", url: string, token: string, payload: unknown, timeoutMs?: number): Promise<SendResult> {
+async function sendGraph(
+  product: "messenger" | "instagram",
+  req: SendRequest<unknown, unknown>,
+  url: string,
+  token: string,
+  payload: unknown,
+): Promise<SendResult> {
   const label = product === "messenger" ? "Messenger" : "Instagram";
-  const res = await postJson(url, { provider: label, timeoutMs, headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(payload) });
+  const res = await postJson(req.egress, url, { provider: label, timeoutMs: req.timeoutMs, headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(payload) });
   if (res.status < 200 || res.status >= 300) throw metaSendError(product, res.status, res.json, res.text);
   const id = (res.json as { message_id?: unknown } | undefined)?.message_id;
   if (typeof id !== "string" || id === "") {
@@ -37,7 +43,7 @@ async function sendGraph(product: "messenger" | "instagram", url: string, token:
 export async function sendMessengerText(req: SendRequest<MessengerSendConfig, MessengerSendSecrets>): Promise<SendResult> {
   const token = requireString(req.secrets.page_access_token, "page_access_token", "Messenger");
   const url = joinUrl(req.config.api_base_url || DEFAULT_GRAPH_API_BASE_URL, "me", "messages");
-  return sendGraph("messenger", url, token, { recipient: { id: req.to }, messaging_type: "RESPONSE", message: { text: req.body } }, req.timeoutMs);
+  return sendGraph("messenger", req, url, token, { recipient: { id: req.to }, messaging_type: "RESPONSE", message: { text: req.body } });
 }
 
 /**
@@ -48,5 +54,5 @@ export async function sendInstagramText(req: SendRequest<InstagramSendConfig, In
   const accountId = requireString(req.config.instagram_account_id, "instagram_account_id", "Instagram");
   const token = requireString(req.secrets.access_token, "access_token", "Instagram");
   const url = joinUrl(req.config.api_base_url || DEFAULT_GRAPH_API_BASE_URL, accountId, "messages");
-  return sendGraph("instagram", url, token, { recipient: { id: req.to }, message: { text: req.body } }, req.timeoutMs);
+  return sendGraph("instagram", req, url, token, { recipient: { id: req.to }, message: { text: req.body } });
 }

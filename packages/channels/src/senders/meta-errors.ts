@@ -1,3 +1,4 @@
+import { boundedSnippet } from "@alfred/egress";
 import { ProviderSendError, type SendFailureKind } from "./errors";
 
 /** Meta Graph API error body: `{error: {message, type, code, error_subcode, error_data, fbtrace_id}}`. */
@@ -41,7 +42,8 @@ export function metaSendError(product: "whatsapp" | "messenger" | "instagram", s
   const e = readError(json);
   const code = typeof e?.code === "number" ? e.code : undefined;
   const subcode = typeof e?.error_subcode === "number" ? e.error_subcode : undefined;
-  const details = typeof e?.error_data === "string" ? e.error_data : e?.error_data?.details;
+  const rawDetails = typeof e?.error_data === "string" ? e.error_data : e?.error_data?.details;
+  const details = typeof rawDetails === "string" ? boundedSnippet(rawDetails) : undefined;
   const common = { status, providerCode: code, providerSubcode: subcode, traceId: e?.fbtrace_id };
 
   if ((product === "whatsapp" && code === WHATSAPP_WINDOW_CODE) || (code === 10 && subcode !== undefined && WINDOW_SUBCODES.has(subcode))) {
@@ -58,7 +60,8 @@ export function metaSendError(product: "whatsapp" | "messenger" | "instagram", s
   } else if (status === 401 || status === 403 || (code !== undefined && (AUTH_CODES.has(code) || (code >= 200 && code <= 299)))) {
     kind = "auth";
   }
-  const what = e?.error_user_msg ?? e?.message ?? (text ? text.slice(0, 200) : `HTTP ${status}`);
+  // Whatever the provider (or whoever answers at a tenant's api_base_url) says is bounded and storable.
+  const what = boundedSnippet(typeof e?.error_user_msg === "string" ? e.error_user_msg : typeof e?.message === "string" ? e.message : text) || `HTTP ${status}`;
   const codes = code !== undefined ? ` (code ${code}${subcode !== undefined ? `/${subcode}` : ""})` : "";
   const message = `${label} API error${codes}, HTTP ${status}: ${what}${details && details !== what ? ` - ${details}` : ""}`;
   return new ProviderSendError(message, { ...common, retryable, kind });

@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createEgressClient, type EgressClient } from "@alfred/egress";
+import { allowlistFor } from "@alfred/egress/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseMailgunInbound } from "../email/mailgun";
 import { fixtureBytes } from "../test-helpers";
@@ -27,6 +29,15 @@ async function failure(p: Promise<unknown>): Promise<ProviderSendError> {
   return result.e as ProviderSendError;
 }
 
+const clients: EgressClient[] = [];
+/** The guarded client, allowed to reach exactly these fake providers. */
+function allowing(...urls: string[]): EgressClient {
+  const client = createEgressClient({ ssrfAllowlist: allowlistFor(...urls) });
+  clients.push(client);
+  return client;
+}
+afterAll(() => Promise.all(clients.map((client) => client.close())));
+
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -38,8 +49,10 @@ async function closedPort(): Promise<number> {
 
 describe("Graph API senders against a local fake Graph API", () => {
   let fake: FakeGraphApi;
+  let egress: EgressClient;
   beforeAll(async () => {
     fake = await startFakeGraphApi({ whatsapp: { [PHONE_ID]: WA_TOKEN }, messenger: { [PAGE_ID]: PAGE_TOKEN }, instagram: { [IG_ID]: IG_TOKEN } });
+    egress = allowing(fake.baseUrl);
   });
   afterAll(() => fake.close());
   afterEach(() => {
@@ -50,6 +63,7 @@ describe("Graph API senders against a local fake Graph API", () => {
 
   const wa = (over: Partial<Parameters<typeof sendMessage>[1]> = {}) =>
     sendMessage("whatsapp", {
+      egress,
       config: { phone_number_id: PHONE_ID, api_base_url: fake.baseUrl },
       secrets: { access_token: WA_TOKEN },
       to: "16505551234",
@@ -122,7 +136,8 @@ describe("Graph API senders against a local fake Graph API", () => {
 
   it("connection refused -> retryable network error", async () => {
     const port = await closedPort();
-    const err = await failure(wa({ config: { phone_number_id: PHONE_ID, api_base_url: `http://127.0.0.1:${port}/v21.0` } }));
+    const url = `http://127.0.0.1:${port}/v21.0`;
+    const err = await failure(wa({ egress: allowing(url), config: { phone_number_id: PHONE_ID, api_base_url: url } }));
     expect(err).toMatchObject({ retryable: true, kind: "network" });
   });
 
@@ -133,6 +148,7 @@ describe("Graph API senders against a local fake Graph API", () => {
 
   it("Messenger success: /me/messages with bearer page token and messaging_type RESPONSE", async () => {
     const result = await sendMessage("messenger", {
+      egress,
       config: { page_id: PAGE_ID, api_base_url: fake.baseUrl },
       secrets: { page_access_token: PAGE_TOKEN },
       to: "PSID_42",
@@ -149,13 +165,14 @@ describe("Graph API senders against a local fake Graph API", () => {
   it("Messenger outside the messaging window -> non-retryable window_closed", async () => {
     fake.enqueue(graphError(400, 10, "(#10) This message is sent outside of allowed window.", { error_subcode: 2018278 }));
     const err = await failure(
-      sendMessage("messenger", { config: { api_base_url: fake.baseUrl }, secrets: { page_access_token: PAGE_TOKEN }, to: "PSID_42", body: "late" }),
+      sendMessage("messenger", { egress, config: { api_base_url: fake.baseUrl }, secrets: { page_access_token: PAGE_TOKEN }, to: "PSID_42", body: "late" }),
     );
     expect(err).toMatchObject({ retryable: false, kind: "window_closed", providerCode: 10, providerSubcode: 2018278 });
   });
 
   it("Instagram success: /{instagram_account_id}/messages", async () => {
     const result = await sendMessage("instagram", {
+      egress,
       config: { instagram_account_id: IG_ID, api_base_url: fake.baseUrl },
       secrets: { access_token: IG_TOKEN },
       to: "1234567890123456",
@@ -168,7 +185,7 @@ describe("Graph API senders against a local fake Graph API", () => {
 
   it("Instagram with the WhatsApp token -> 401", async () => {
     const err = await failure(
-      sendMessage("instagram", { config: { instagram_account_id: IG_ID, api_base_url: fake.baseUrl }, secrets: { access_token: WA_TOKEN }, to: "1", body: "x" }),
+      sendMessage("instagram", { egress, config: { instagram_account_id: IG_ID, api_base_url: fake.baseUrl }, secrets: { access_token: WA_TOKEN }, to: "1", body: "x" }),
     );
     expect(err).toMatchObject({ retryable: false, status: 401, kind: "auth" });
   });
@@ -205,7 +222,7 @@ describe("API channel sender against a local receiver", () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const send = (secret = SECRET) =>
-    sendMessage("api", { config: { channel_id: "ch_1", send_url: url }, secrets: { secret }, to: "cust-9", body: "Hello", idempotencyKey: "msg-1" });
+    sendMessage("api", { egress: allowing(url), config: { channel_id: "ch_1", send_url: url }, secrets: { secret }, to: "cust-9", body: "Hello", idempotencyKey: "msg-1" });
 
   it("POSTs a signed body and returns the receiver's id", async () => {
     const result = await send();
@@ -229,8 +246,10 @@ describe("API channel sender against a local receiver", () => {
 
 describe("e-mail sender against a local SMTP server", () => {
   let smtp: FakeSmtpServer;
+  let egress: EgressClient;
   beforeAll(async () => {
     smtp = await startFakeSmtpServer();
+    egress = allowing(smtp.url);
   });
   afterAll(() => smtp.close());
   afterEach(() => {
@@ -245,6 +264,7 @@ describe("e-mail sender against a local SMTP server", () => {
     const inbound = parseMailgunInbound(fields).messages[0]!;
     const thread = inbound.email!;
     const result = await sendMessage("email", {
+      egress,
       config,
       secrets: { smtp_url: smtp.url },
       to: inbound.from.email!,
@@ -268,11 +288,12 @@ describe("e-mail sender against a local SMTP server", () => {
     expect(msg.headers.get("from")).toBe("Acme Support <support@inbox.acme.test>");
     expect(msg.headers.get("to")).toBe("sheena.nelson@example.com");
     expect(msg.body.replace(/\r\n/g, "\n")).toContain("Sorry about that! A replacement is on its way.\n.\nLine after a lone dot.");
-    expect(smtp.commands.some((c) => c.toUpperCase().startsWith("EHLO"))).toBe(true);
+    // EHLO names the sender's domain, not the worker's hostname.
+    expect(smtp.commands).toContain("EHLO inbox.acme.test");
   });
 
   it("a first message without threading still gets a Message-Id and no In-Reply-To", async () => {
-    const result = await sendMessage("email", { config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "Hi" });
+    const result = await sendMessage("email", { egress, config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "Hi" });
     const msg = smtp.messages[0]!;
     expect(msg.headers.get("message-id")).toBe(`<${result.externalId}>`);
     expect(msg.headers.has("in-reply-to")).toBe(false);
@@ -281,12 +302,12 @@ describe("e-mail sender against a local SMTP server", () => {
 
   it("550 on RCPT -> non-retryable; 451 -> retryable", async () => {
     smtp.rcptReply = "550 5.1.1 <bob@example.org>: Recipient address rejected";
-    expect(await failure(sendMessage("email", { config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "x" }))).toMatchObject({
+    expect(await failure(sendMessage("email", { egress, config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "x" }))).toMatchObject({
       retryable: false,
       status: 550,
     });
     smtp.rcptReply = "451 4.7.1 Try again later";
-    expect(await failure(sendMessage("email", { config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "x" }))).toMatchObject({
+    expect(await failure(sendMessage("email", { egress, config, secrets: { smtp_url: smtp.url }, to: "bob@example.org", body: "x" }))).toMatchObject({
       retryable: true,
       status: 451,
     });
@@ -295,7 +316,8 @@ describe("e-mail sender against a local SMTP server", () => {
 
   it("no SMTP server listening -> retryable network error", async () => {
     const port = await closedPort();
-    const err = await failure(sendMessage("email", { config, secrets: { smtp_url: `smtp://127.0.0.1:${port}` }, to: "bob@example.org", body: "x" }));
-    expect(err).toMatchObject({ retryable: true, kind: "network" });
+    const url = `smtp://127.0.0.1:${port}`;
+    const err = await failure(sendMessage("email", { egress: allowing(url), config, secrets: { smtp_url: url }, to: "bob@example.org", body: "x" }));
+    expect(err).toMatchObject({ retryable: true, kind: "network", message: "SMTP: connection failed (ECONNREFUSED)" });
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { createEgressClient, EMPTY_ALLOWLIST } from "@alfred/egress";
+import { afterAll, describe, expect, it } from "vitest";
 import { ProviderSendError } from "./errors";
 import { sendMessage } from "./index";
 import { metaSendError } from "./meta-errors";
@@ -36,6 +37,14 @@ describe("metaSendError", () => {
     expect(e.message).toMatch(/template/);
     expect(e.providerCode).toBe(131047);
     expect(e.traceId).toBe("AbC");
+  });
+
+  it("a hostile answer is kept short and storable: NUL-free, at most 300 characters per part", () => {
+    const long = `${"\u0000evil ".repeat(400)}end`;
+    const e = metaSendError("whatsapp", 400, metaErr(100, { message: long, error_data: { details: long } }), "");
+    expect(e.message).not.toContain("\u0000");
+    expect(e.message.length).toBeLessThan(700);
+    expect(metaSendError("instagram", 502, undefined, `<html>${"x".repeat(5000)}</html>`).message.length).toBeLessThan(400);
   });
 
   it("other errors carry Meta's message, code and details", () => {
@@ -76,7 +85,10 @@ describe("replySubject", () => {
 });
 
 describe("sendMessage: config failures are non-retryable, without any network call", () => {
-  const base = { to: "x", body: "hi" };
+  // Every case fails before a connection is attempted; the client would refuse one anyway.
+  const egress = createEgressClient({ ssrfAllowlist: EMPTY_ALLOWLIST });
+  afterAll(() => egress.close());
+  const base = { egress, to: "x", body: "hi" };
   it.each<[string, Parameters<typeof sendMessage>[0], Record<string, unknown>, Record<string, unknown>, RegExp]>([
     ["api without send_url", "api", {}, { secret: "s" }, /this API channel has no send_url/],
     ["whatsapp without phone_number_id", "whatsapp", {}, { access_token: "t" }, /phone_number_id/],
@@ -86,7 +98,7 @@ describe("sendMessage: config failures are non-retryable, without any network ca
     ["instagram without account id", "instagram", {}, { access_token: "t" }, /instagram_account_id/],
     ["email without smtp_url", "email", { inbound_address: "a@b.test" }, {}, /smtp_url/],
     ["email without from", "email", {}, { smtp_url: "smtp://127.0.0.1:1" }, /from_address/],
-    ["email with an http smtp_url", "email", { inbound_address: "a@b.test" }, { smtp_url: "http://x" }, /smtp:\/\//],
+    ["email with an http smtp_url", "email", { inbound_address: "a@b.test" }, { smtp_url: "http://x" }, /must use smtp or smtps/],
     ["api with a file: send_url", "api", { send_url: "file:///etc/passwd" }, { secret: "s" }, /http/],
   ])("%s", async (_name, type, config, secrets, message) => {
     const err = await sendMessage(type, { ...base, to: type === "email" ? "c@d.test" : "x", config, secrets }).then(
@@ -100,7 +112,7 @@ describe("sendMessage: config failures are non-retryable, without any network ca
   });
 
   it("email to an invalid address is rejected before connecting", async () => {
-    const err = await sendMessage("email", { to: "not-an-address", body: "x", config: { inbound_address: "a@b.test" }, secrets: { smtp_url: "smtp://127.0.0.1:1" } }).catch((e: unknown) => e);
+    const err = await sendMessage("email", { ...base, to: "not-an-address", body: "x", config: { inbound_address: "a@b.test" }, secrets: { smtp_url: "smtp://127.0.0.1:1" } }).catch((e: unknown) => e);
     expect((err as ProviderSendError).kind).toBe("config");
   });
 

@@ -1,3 +1,5 @@
+import type { EgressClient } from "@alfred/egress";
+
 /** Threading data for a reply (used by e-mail; ignored by the other channels). Ids with or without `<>`. */
 export interface OutboundThreading {
   /** Subject of the conversation; the reply gets `Re: <subject>` (once). */
@@ -9,6 +11,8 @@ export interface OutboundThreading {
 }
 
 export interface SendRequest<Config, Secrets> {
+  /** The guarded client every provider call goes through (the URLs may be tenant-chosen). */
+  egress: EgressClient;
   /** Non-secret channel config (ids, `api_base_url`, ...). */
   config: Config;
   /** Decrypted secrets (tokens, SMTP URL with credentials, signing secret). */

@@ -35,7 +35,7 @@ export async function sendWhatsAppText(req: WhatsAppSendRequest): Promise<SendRe
     throw new ProviderSendError(WINDOW_MESSAGES.whatsapp, { retryable: false, kind: "window_closed", providerCode: WHATSAPP_WINDOW_CODE });
   }
   const url = joinUrl(req.config.api_base_url || DEFAULT_GRAPH_API_BASE_URL, phoneNumberId, "messages");
-  const res = await postJson(url, {
+  const res = await postJson(req.egress, url, {
     provider: "WhatsApp",
     timeoutMs: req.timeoutMs,
     headers: { authorization: `Bearer ${token}` },

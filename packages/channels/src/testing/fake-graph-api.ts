@@ -22,6 +22,8 @@ export interface FakeGraphApiOptions {
   messenger?: Record<string, string>;
   /** Instagram account id -> access token. */
   instagram?: Record<string, string>;
+  /** Port on 127.0.0.1; default any free one. A fixed one can be named on EGRESS_ALLOWLIST ahead of time (e2e). */
+  port?: number;
 }
 
 export interface FakeGraphRequest {
@@ -176,7 +178,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       if (!res.headersSent) reply(res, graphError(500, 1, "An unknown error occurred"));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   return {

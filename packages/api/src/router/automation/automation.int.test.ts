@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Principal } from "@alfred/auth";
-import { recordEvent, type ResolvedAddress } from "@alfred/automation";
+import { recordEvent } from "@alfred/automation";
 import { startDeliveryWorker, startSink, type Sink } from "@alfred/automation/testing";
 import { eq } from "@alfred/db";
 import { apiKeys, automationDestinations } from "@alfred/db/schema";
+import type { ResolvedAddress } from "@alfred/egress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { createTRPCRouter } from "../../trpc";
@@ -20,7 +21,7 @@ const dns = new Map<string, string>();
 
 beforeAll(async () => {
   sink = await startSink();
-  h = await createApiHarness({ AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${sink.port}`, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1", AUTOMATION_DELIVERY_TIMEOUT_MS: "2000" });
+  h = await createApiHarness({ EGRESS_ALLOWLIST: `127.0.0.1:${sink.port}`, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1", AUTOMATION_DELIVERY_TIMEOUT_MS: "2000" });
   h.deps.automation = {
     ...h.deps.automation,
     resolve: async (hostname): Promise<ResolvedAddress[]> => {

@@ -21,12 +21,12 @@ export const channelsRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/channels", tags, summary: "Connect a channel", protect: true, errorResponses: [409, 422] }, rest: { status: 201 } })
     .input(createChannelInput)
     .output(channelView)
-    .mutation(({ ctx, input }) => createChannel(ctx.db, ctx.keys, ctx.tenantId, input)),
+    .mutation(({ ctx, input }) => createChannel(ctx.db, ctx.keys, ctx.automation, ctx.tenantId, input)),
   update: roleProcedure("admin")
-    .meta({ openapi: { method: "PATCH", path: "/channels/{id}", tags, summary: "Rename, enable/disable, change settings or replace secrets", protect: true } })
+    .meta({ openapi: { method: "PATCH", path: "/channels/{id}", tags, summary: "Rename, enable/disable, change settings or replace secrets", protect: true, errorResponses: [404, 409, 422] } })
     .input(updateChannelInput)
     .output(channelView)
-    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => updateChannel(tx, ctx.keys, ctx.tenantId, input.id, input))),
+    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => updateChannel(tx, ctx.keys, ctx.automation, ctx.tenantId, input.id, input))),
   delete: roleProcedure("admin")
     .meta({ openapi: { method: "DELETE", path: "/channels/{id}", tags, summary: "Delete a channel with its conversations", protect: true } })
     .input(idInput)

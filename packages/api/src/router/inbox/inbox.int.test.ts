@@ -51,9 +51,9 @@ beforeAll(async () => {
   t = await seedTenant(h.deps, "Inbox Co");
   other = await seedTenant(h.deps, "Other Co");
   whatsapp = await channelRow(
-    (await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: "5550001", access_token: "x", app_secret: "y", verify_token: "z" } })).id,
+    (await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: "5550001", access_token: "x", app_secret: "y", verify_token: "z" } })).id,
   );
-  api = await channelRow((await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "api", name: "API", config: { secret: "s" } })).id);
+  api = await channelRow((await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, { type: "api", name: "API", config: { secret: "s" } })).id);
 });
 afterAll(() => h.close());
 
@@ -169,7 +169,7 @@ describe("keyset pagination", () => {
   }
 
   it("walks every conversation exactly once, newest activity first, stable under inserts", async () => {
-    const channel = await channelRow((await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "api", name: "Paging", config: { secret: "p" } })).id);
+    const channel = await channelRow((await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, { type: "api", name: "Paging", config: { secret: "p" } })).id);
     const created: string[] = [];
     for (let i = 0; i < 7; i++) created.push((await inbound(channel, { from: newSender() })).conversationId);
     const expected = [...created].reverse();
@@ -184,7 +184,7 @@ describe("keyset pagination", () => {
   });
 
   it("conversations whose activity falls in the same millisecond are neither skipped nor repeated", async () => {
-    const channel = await channelRow((await createChannel(h.deps.db, h.deps.keys, t.admin.tenantId, { type: "api", name: "Micro", config: { secret: "m" } })).id);
+    const channel = await channelRow((await createChannel(h.deps.db, h.deps.keys, h.deps.automation, t.admin.tenantId, { type: "api", name: "Micro", config: { secret: "m" } })).id);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await inbound(channel, { from: newSender() })).conversationId);
     // Postgres keeps microseconds: these four share one millisecond, the last is older.
