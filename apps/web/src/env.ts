@@ -20,6 +20,11 @@ const schema = automationEnvSchema.extend({
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** One company owns this install: its managers may see machine-wide queues and worker ids. */
+  ALFRED_SINGLE_COMPANY: z
+    .enum(["true", "false"], { error: 'must be "true" or "false"' })
+    .default("false")
+    .transform((value) => value === "true"),
 });
 
 export type WebEnv = z.infer<typeof schema>;

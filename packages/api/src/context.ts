@@ -21,7 +21,13 @@ export interface ApiDeps {
   keys: SecretKeyProvider;
   /** Enqueues jobs and publishes live updates after commit. */
   producer: Producer;
+  /** Automation knobs, and the egress policy (allow-list, resolver) every tenant-chosen URL is checked with. */
   automation: AutomationSettings;
+  /**
+   * ALFRED_SINGLE_COMPANY: one company owns the install, so its managers may see what is shared by
+   * all tenants (BullMQ queue counts, worker ids and heartbeats). Off on a hosted install.
+   */
+  singleCompany: boolean;
   /** Live inbox updates (web only; absent in the worker and in tests that do not need them). */
   live?: LiveHub;
 }
@@ -58,6 +64,7 @@ export function assembleApiDeps(parts: {
   /** `kid:base64key,...` (AUTOMATION_ENCRYPTION_KEYS). */
   keyRing: string;
   automation: AutomationSettings;
+  singleCompany?: boolean;
   live?: LiveHub;
   /** TRUSTED_PROXY_HOPS; 1 when not given. */
   trustedProxyHops?: number;
@@ -73,6 +80,7 @@ export function assembleApiDeps(parts: {
     keys: new EnvKeyRing(parts.keyRing),
     producer: new Producer(parts.redis, parts.prefix, parts.logger),
     automation: parts.automation,
+    singleCompany: parts.singleCompany ?? false,
     live: parts.live,
   };
 }

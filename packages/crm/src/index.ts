@@ -6,3 +6,4 @@ export * from "./messages";
 export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";
+export * from "./pending-work";

@@ -30,6 +30,7 @@ export function deps(): WebDeps {
         keyRing: e.AUTOMATION_ENCRYPTION_KEYS,
         automation: automationSettingsFrom(e),
         trustedProxyHops: e.TRUSTED_PROXY_HOPS,
+        singleCompany: e.ALFRED_SINGLE_COMPANY,
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };

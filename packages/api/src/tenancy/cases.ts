@@ -16,6 +16,11 @@ export interface TenancyCases {
   snapshot(h: ApiHarness, victim: TenantFixture): Promise<unknown>;
   procedures: { name: string; call: (caller: Caller, victim: VictimObjects) => Promise<unknown> }[];
   routes: { name: string; method: string; path: (victim: VictimObjects) => string; body?: (victim: VictimObjects) => unknown }[];
+  /**
+   * Views that take no id (counts, backlogs, lists): the attacker's answer must not move when the
+   * victim's data does. `stable` drops what moves with the clock alone (ages).
+   */
+  views?: { name: string; call: (caller: Caller) => Promise<unknown>; stable?: (answer: never) => unknown }[];
 }
 
 export async function tableSnapshot(h: ApiHarness, tenantId: string, tables: string[]): Promise<Record<string, unknown[]>> {

@@ -43,6 +43,18 @@ for (const cases of TENANCY_CASES) {
   });
 }
 
+describe("views without an id show the caller's tenant only", () => {
+  const views = TENANCY_CASES.flatMap((cases) => cases.views ?? []);
+  it.each(views)("$name: A's answer does not move when B gets more of everything", async ({ call, stable = (answer: unknown) => answer }) => {
+    const seen = async (tenant: TenantFixture) => (stable as (answer: unknown) => unknown)(await call(callerFor(h.deps, tenant.admin)));
+    const [aBefore, bBefore] = [await seen(a), await seen(b)];
+    for (const cases of TENANCY_CASES) await cases.seed(h, b);
+    expect(await seen(a)).toEqual(aBefore);
+    // B's own answer did move: the comparison above could have caught a leak.
+    expect(await seen(b)).not.toEqual(bBefore);
+  });
+});
+
 describe("tenant claims cannot be forged", () => {
   it("lists only the caller's own users", async () => {
     const res = await rest(h.deps, "GET", "/users", { token: await accessTokenFor(h.deps, a.admin) });

@@ -2,10 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createDestination, createTestDelivery } from "@alfred/automation";
 import { recordAudit } from "@alfred/db";
 import type { ApiHarness, TenantFixture } from "../testing/harness";
-import type { TenancyCases } from "./cases";
+import type { Caller, TenancyCases } from "./cases";
 import { tableSnapshot } from "./cases";
 
-/** The operations views (counts, timeline) aimed at the victim's destination, event and correlation id. */
+/**
+ * The operations views (counts, timeline) aimed at the victim's destination, event and correlation
+ * id; and the id-less views (pending work, counts), which must show the caller's tenant only and,
+ * on a hosted install, nothing machine-wide.
+ */
 export const operationsCases: TenancyCases = {
   domain: "operations",
   seed: async (h: ApiHarness, victim: TenantFixture) => {
@@ -23,6 +27,19 @@ export const operationsCases: TenancyCases = {
     { name: "operations.timeline (event_id)", call: (c, v) => c.operations.timeline({ event_id: v.event! }) },
     { name: "operations.timeline (correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.correlation! }) },
     { name: "operations.timeline (event id as correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.event! }) },
+  ],
+  views: [
+    {
+      name: "operations.queueHealth",
+      call: (c) => c.operations.queueHealth(),
+      stable: (answer: Awaited<ReturnType<Caller["operations"]["queueHealth"]>>) => ({
+        deliveries: { ...answer.work.deliveries, oldest_pending_seconds: undefined },
+        outbound_messages: { ...answer.work.outbound_messages, oldest_unsent_seconds: undefined },
+        machine: answer.machine,
+      }),
+    },
+    { name: "operations.deliveryCounts", call: (c) => c.operations.deliveryCounts() },
+    { name: "automation.deliveries.list", call: (c) => c.automation.deliveries.list({}) },
   ],
   routes: [
     { name: "GET /automations/deliveries/counts?destination_id", method: "GET", path: (v) => `/automations/deliveries/counts?destination_id=${v.destination}` },

@@ -166,6 +166,10 @@ export const messages = pgTable(
     uniqueIndex("messages_channel_external_key").on(t.channelId, t.externalId),
     index("messages_tenant_conversation_idx").on(t.tenantId, t.conversationId, t.createdAt, t.id),
     index("messages_body_trgm_idx").using("gin", sql`${t.body} gin_trgm_ops`),
+    // A tenant's outbound backlog (operations view): only the few rows not yet sent or recently failed.
+    index("messages_tenant_outbound_backlog_idx")
+      .on(t.tenantId, t.status, t.updatedAt)
+      .where(sql`${t.direction} = 'out' and ${t.status} in ('queued', 'sending', 'failed')`),
   ],
 );
 

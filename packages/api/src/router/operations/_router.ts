@@ -7,7 +7,7 @@ import { z } from "zod";
 
 const manager = roleProcedure("manager");
 
-/** The operator's view of the automation hub: counts, the causal timeline, queue and worker health. */
+/** The operator's view of the automation hub: counts, the causal timeline, pending work (and, single-company, queue and worker health). */
 export const operationsRouter = createTRPCRouter({
   deliveryCounts: manager
     .meta({
@@ -30,7 +30,7 @@ export const operationsRouter = createTRPCRouter({
     .output(timelineOutput)
     .query(timelineHandler),
   queueHealth: manager
-    .meta({ openapi: { method: "GET", path: "/operations/queues", tags: ["operations"], summary: "Job counts per queue, oldest pending delivery, worker heartbeats", protect: true } })
+    .meta({ openapi: { method: "GET", path: "/operations/queues", tags: ["operations"], summary: "This workspace's pending and failed work; machine-wide queues and workers only on a single-company install", protect: true } })
     .input(z.void())
     .output(queueHealthOutput)
     .query(queueHealthHandler),

@@ -3,9 +3,9 @@ import type { Principal } from "@alfred/auth";
 import { alfredSignature, createDestination, EVENT_CATALOG, liveChannel, WORKER_HEARTBEAT, workerHeartbeatIndexKey, workerHeartbeatKey, type LiveEvent } from "@alfred/automation";
 import { startDeliveryWorker, startSink, type Sink } from "@alfred/automation/testing";
 import { createRedis } from "@alfred/core";
-import { createChannel, ingestMessage, newScope } from "@alfred/crm";
-import { eq } from "@alfred/db";
-import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationEvents, channels, notifications } from "@alfred/db/schema";
+import { createChannel, ingestMessage, newScope, queueOutboundMessage } from "@alfred/crm";
+import { and, eq } from "@alfred/db";
+import { auditLogs, automationCallbackEvents, automationDeliveries, automationDeliveryAttempts, automationEvents, channels, notifications } from "@alfred/db/schema";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleCallback } from "../../callbacks/handler";
@@ -34,7 +34,7 @@ beforeAll(async () => {
     }
     return { status: 200, body: "ok" };
   });
-  h = await createApiHarness({ AUTOMATION_SSRF_ALLOWLIST: `127.0.0.1:${sink.port}`, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1", AUTOMATION_DELIVERY_TIMEOUT_MS: "2000" });
+  h = await createApiHarness({ EGRESS_ALLOWLIST: `127.0.0.1:${sink.port},127.0.0.1:9`, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1", AUTOMATION_DELIVERY_TIMEOUT_MS: "2000" });
   t = await seedTenant(h.deps, "Operations T");
   other = await seedTenant(h.deps, "Operations Other");
   worker = startDeliveryWorker({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation, producer: h.deps.producer, logger: h.deps.logger }, { prefix: h.prefix });
@@ -146,6 +146,22 @@ describe("automation.destinations.list health", () => {
 });
 
 describe("operations.timeline", () => {
+  it("never names another tenant's destination, even for rows that point at one: the joins carry the tenant", async () => {
+    const mine = t.admin.tenantId;
+    const own = await createDestination(services(), mine, { name: "Own flow", url: sink.url, event_types: ["task.created"] });
+    const foreign = await createDestination(services(), other.admin.tenantId, { name: "Foreign secret flow", url: sink.url, event_types: ["task.created"] });
+    const { event } = await insertDelivery(mine, own.id, "delivered");
+    // Rows of this tenant that (through a bug elsewhere) name the other tenant's destination.
+    await insertDelivery(mine, foreign.id, "pending");
+    await h.deps.db.update(automationDeliveries).set({ eventId: event.id }).where(and(eq(automationDeliveries.tenantId, mine), eq(automationDeliveries.destinationId, foreign.id)));
+    await h.deps.db.insert(automationCallbackEvents).values({ tenantId: mine, destinationId: foreign.id, eventId: `cb-${randomUUID()}`, linkedEventId: event.id, action: "create_task", status: "failed" });
+
+    const timeline = await callerFor(h.deps, t.manager).operations.timeline({ event_id: event.id });
+    expect(JSON.stringify(timeline)).not.toContain("Foreign secret flow");
+    expect(timeline.items.filter((i) => i.kind === "delivery").map((i) => i.title)).toEqual(["Delivery to Own flow"]);
+    expect(timeline.items.filter((i) => i.kind === "callback")).toEqual([]);
+  });
+
   it("shows message -> event -> delivery and attempts -> signed callback -> created task, in time order", async () => {
     const tenantId = t.admin.tenantId;
     flaky.failuresLeft = 1;
@@ -153,7 +169,7 @@ describe("operations.timeline", () => {
 
     // A customer message arrives (correlation id of the inbound webhook request).
     const channel = await h.deps.db.transaction((tx) =>
-      createChannel(tx, h.deps.keys, tenantId, { type: "api", name: "API timeline", config: { secret: "api-channel-secret-0123456789", send_url: "http://127.0.0.1:9/never" } }),
+      createChannel(tx, h.deps.keys, h.deps.automation, tenantId, { type: "api", name: "API timeline", config: { secret: "api-channel-secret-0123456789", send_url: "http://127.0.0.1:9/never" } }),
     );
     const [channelRow] = await h.deps.db.select().from(channels).where(eq(channels.id, channel.id));
     const correlation = `req-${randomUUID()}`;
@@ -249,11 +265,80 @@ describe("operations.timeline", () => {
 });
 
 describe("operations.queueHealth", () => {
-  it("reports job counts per queue, the tenant's oldest pending delivery and worker heartbeats", async () => {
+  /** An API channel conversation of `tenantId` with outbound messages in these states and ages. */
+  async function outboundMessages(tenantId: string, rows: { status: "queued" | "sending" | "failed"; ageSeconds: number }[]) {
+    const view = await createChannel(h.deps.db, h.deps.keys, h.deps.automation, tenantId, { type: "api", name: "Backlog", config: { secret: "backlog-secret", send_url: "http://127.0.0.1:9/never" } });
+    const [row] = await h.deps.db.select().from(channels).where(eq(channels.id, view.id));
+    const system = newScope(tenantId, { type: "system", id: null });
+    const inbound = await ingestMessage(h.deps.db, system, row!, { externalId: `in-${randomUUID()}`, channelAccountId: view.id, from: { externalId: `c-${randomUUID()}`, name: "C" }, type: "text", body: "hi", sentAt: new Date(), raw: {} });
+    for (const { status, ageSeconds } of rows) {
+      const { id } = await h.deps.db.transaction((tx) => queueOutboundMessage(tx, system, inbound.conversationId, status));
+      await h.database.pool.query(`update messages set status = $2, created_at = now() - make_interval(secs => $3), updated_at = now() - make_interval(secs => $3) where id = $1`, [id, status, ageSeconds]);
+    }
+  }
+
+  /** The answer without the ages, which move with the clock. */
+  const counts = (health: Awaited<ReturnType<ReturnType<typeof callerFor>["operations"]["queueHealth"]>>) => ({
+    deliveries: { ...health.work.deliveries, oldest_pending_seconds: undefined },
+    outbound_messages: { ...health.work.outbound_messages, oldest_unsent_seconds: undefined },
+    machine: health.machine,
+  });
+
+  it("shows each tenant only its own pending and failed work, from Postgres; nothing machine-wide on a hosted install", async () => {
+    const a = await seedTenant(h.deps, "Backlog A");
+    const b = await seedTenant(h.deps, "Backlog B");
+    const [da, db] = await Promise.all([a, b].map((x) => createDestination(services(), x.admin.tenantId, { name: "Backlog", url: sink.url, event_types: ["task.created"] })));
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+    await insertDelivery(a.admin.tenantId, da!.id, "pending", "task.created", minutesAgo(10));
+    const { delivery: later } = await insertDelivery(a.admin.tenantId, da!.id, "pending");
+    await h.deps.db.update(automationDeliveries).set({ nextRetryAt: new Date(Date.now() + 3_600_000) }).where(eq(automationDeliveries.id, later.id));
+    await insertDelivery(a.admin.tenantId, da!.id, "delivering");
+    await insertDelivery(a.admin.tenantId, da!.id, "failed");
+    const { delivery: stale } = await insertDelivery(a.admin.tenantId, da!.id, "failed", "task.created", minutesAgo(3 * 24 * 60));
+    await h.deps.db.update(automationDeliveries).set({ updatedAt: minutesAgo(2 * 24 * 60) }).where(eq(automationDeliveries.id, stale.id));
+    await insertDelivery(a.admin.tenantId, da!.id, "delivered");
+    // B's backlog is older and bigger: none of it may show in A's view.
+    for (let i = 0; i < 3; i++) await insertDelivery(b.admin.tenantId, db!.id, "pending", "task.created", minutesAgo(120));
+    await insertDelivery(b.admin.tenantId, db!.id, "failed");
+    await outboundMessages(a.admin.tenantId, [
+      { status: "queued", ageSeconds: 300 },
+      { status: "sending", ageSeconds: 5 },
+      { status: "failed", ageSeconds: 60 },
+    ]);
+    await outboundMessages(b.admin.tenantId, [
+      { status: "queued", ageSeconds: 7200 },
+      { status: "queued", ageSeconds: 7200 },
+      { status: "failed", ageSeconds: 60 },
+    ]);
+
+    const health = await callerFor(h.deps, a.manager).operations.queueHealth();
+    expect(counts(health)).toEqual({
+      deliveries: { due: 1, scheduled: 1, delivering: 1, failed_last_24h: 1, oldest_pending_seconds: undefined },
+      outbound_messages: { queued: 1, sending: 1, failed_last_24h: 1, oldest_unsent_seconds: undefined },
+      machine: null,
+    });
+    expect(health.work.deliveries.oldest_pending_seconds).toBeGreaterThanOrEqual(599);
+    expect(health.work.deliveries.oldest_pending_seconds).toBeLessThan(3600);
+    expect(health.work.outbound_messages.oldest_unsent_seconds).toBeGreaterThanOrEqual(299);
+    expect(health.work.outbound_messages.oldest_unsent_seconds).toBeLessThan(3600);
+    expect(counts(await callerFor(h.deps, b.manager).operations.queueHealth())).toMatchObject({
+      deliveries: { due: 3, scheduled: 0, delivering: 0, failed_last_24h: 1 },
+      outbound_messages: { queued: 2, sending: 0, failed_last_24h: 1 },
+    });
+
+    // Over REST too: no queue counts, no worker ids.
+    await h.redis.zadd(workerHeartbeatIndexKey(h.prefix), Date.now(), "secret-host:4242");
+    const res = await rest(h.deps, "GET", "/operations/queues", { token: await token(a.admin) });
+    expect(res.status).toBe(200);
+    expect(res.body.machine).toBeNull();
+    expect(JSON.stringify(res.body)).not.toContain("secret-host");
+  });
+
+  it("adds machine-wide queue counts and worker heartbeats on a single-company install", async () => {
+    const single = { ...h.deps, singleCompany: true };
     const tenantId = other.admin.tenantId;
     const destination = await createDestination(services(), tenantId, { name: "Queue", url: sink.url, event_types: ["task.created"] });
-    const old = new Date(Date.now() - 600_000);
-    const { delivery } = await insertDelivery(tenantId, destination.id, "pending", "task.created", old);
+    const { delivery } = await insertDelivery(tenantId, destination.id, "pending");
     // A job far in the future: delayed, never run during this test.
     await h.deps.producer.enqueueDelivery(delivery.id, tenantId, 7, { delayMs: 3_600_000 });
     await h.deps.producer.channelSends.add("send", { message_id: randomUUID(), tenant_id: tenantId }, { delay: 3_600_000 });
@@ -261,26 +346,40 @@ describe("operations.queueHealth", () => {
     const now = Date.now();
     const fresh = "host-a:101";
     const stale = "host-b:202";
+    await h.redis.del(workerHeartbeatIndexKey(h.prefix));
     await h.redis.set(workerHeartbeatKey(h.prefix, fresh), JSON.stringify({ id: fresh, last_seen_at: new Date(now - 2_000).toISOString() }), "EX", WORKER_HEARTBEAT.ttlSeconds);
     await h.redis.zadd(workerHeartbeatIndexKey(h.prefix), now - 2_000, fresh);
     await h.redis.zadd(workerHeartbeatIndexKey(h.prefix), now - 90_000, stale); // its key expired
     await h.redis.zadd(workerHeartbeatIndexKey(h.prefix), now - 2 * WORKER_HEARTBEAT.forgetAfterMs, "host-c:303"); // forgotten
 
-    const health = await callerFor(h.deps, other.manager).operations.queueHealth();
-    expect(health.queues.map((q) => q.name)).toEqual(["deliveries", "channel-sends", "maintenance"]);
-    expect(health.queues[0]!.delayed).toBeGreaterThanOrEqual(1);
-    expect(health.queues[1]!.delayed).toBe(1);
-    for (const q of health.queues) expect(Object.values(q).slice(1).every((n) => Number.isInteger(n))).toBe(true);
-    expect(health.oldest_pending_delivery_seconds).toBeGreaterThanOrEqual(599);
-    expect(health.oldest_pending_delivery_seconds).toBeLessThan(700);
-    expect(health.workers).toEqual([
+    const health = await callerFor(single, other.manager).operations.queueHealth();
+    const machine = health.machine!;
+    expect(machine.available).toBe(true);
+    expect(machine.queues.map((q) => q.name)).toEqual(["deliveries", "channel-sends", "maintenance"]);
+    expect(machine.queues[0]!.delayed).toBeGreaterThanOrEqual(1);
+    expect(machine.queues[1]!.delayed).toBe(1);
+    for (const q of machine.queues) expect(Object.values(q).slice(1).every((n) => Number.isInteger(n))).toBe(true);
+    expect(machine.workers).toEqual([
       { id: fresh, last_seen_at: new Date(now - 2_000).toISOString(), healthy: true },
       { id: stale, last_seen_at: new Date(now - 90_000).toISOString(), healthy: false },
     ]);
+    expect(health.work.deliveries.due).toBeGreaterThanOrEqual(1);
 
-    const admin = await rest(h.deps, "GET", "/operations/queues", { token: await token(other.admin) });
+    const admin = await rest(single, "GET", "/operations/queues", { token: await token(other.admin) });
     expect(admin.status).toBe(200);
-    expect(admin.body.workers).toHaveLength(2);
+    expect(admin.body.machine.workers).toHaveLength(2);
+  });
+
+  it("keeps the tenant's own view when Redis does not answer (single-company)", async () => {
+    const unreachable = createRedis("redis://127.0.0.1:1", "client", { retryStrategy: () => null });
+    unreachable.on("error", () => undefined);
+    try {
+      const health = await callerFor({ ...h.deps, singleCompany: true, redis: unreachable }, other.manager).operations.queueHealth();
+      expect(health.machine).toEqual({ available: false, queues: [], workers: [] });
+      expect(health.work.deliveries.due).toBeGreaterThanOrEqual(1);
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
 

@@ -42,17 +42,23 @@ export const timelineItem = z.object({
 
 export const timelineOutput = z.object({ items: z.array(timelineItem) });
 
+const count = z.number().int();
+
 export const queueHealthOutput = z.object({
-  queues: z.array(
-    z.object({
-      name: z.string(),
-      waiting: z.number().int(),
-      delayed: z.number().int(),
-      active: z.number().int(),
-      failed: z.number().int(),
-      completed: z.number().int(),
-    }),
-  ),
-  oldest_pending_delivery_seconds: z.number().int().nullable(),
-  workers: z.array(z.object({ id: z.string(), last_seen_at: z.string(), healthy: z.boolean() })),
+  /** The caller's tenant's own work, from Postgres: all any tenant sees on a hosted install. */
+  work: z.object({
+    deliveries: z.object({ due: count, scheduled: count, delivering: count, failed_last_24h: count, oldest_pending_seconds: count.nullable() }),
+    outbound_messages: z.object({ queued: count, sending: count, failed_last_24h: count, oldest_unsent_seconds: count.nullable() }),
+  }),
+  /**
+   * Machine-wide queues and worker heartbeats, shared by every tenant: only on a single-company
+   * install (ALFRED_SINGLE_COMPANY=true), else null. `available` is false when Redis did not answer.
+   */
+  machine: z
+    .object({
+      available: z.boolean(),
+      queues: z.array(z.object({ name: z.string(), waiting: count, delayed: count, active: count, failed: count, completed: count })),
+      workers: z.array(z.object({ id: z.string(), last_seen_at: z.string(), healthy: z.boolean() })),
+    })
+    .nullable(),
 });

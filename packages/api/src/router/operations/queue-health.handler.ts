@@ -1,14 +1,13 @@
 import type { Principal } from "@alfred/auth";
 import { WORKER_HEARTBEAT, workerHeartbeatIndexKey, workerHeartbeatKey } from "@alfred/automation";
-import { AppError } from "@alfred/core";
-import { and, eq, sql } from "@alfred/db";
-import { automationDeliveries } from "@alfred/db/schema";
+import { tenantPendingWork } from "@alfred/crm";
 import type { z } from "zod";
 import type { Context } from "../../context";
 import type { queueHealthOutput } from "./operations.schema";
 
 type TenantCtx = Context & { principal: Principal; tenantId: string };
 type QueueHealth = z.infer<typeof queueHealthOutput>;
+type MachineHealth = NonNullable<QueueHealth["machine"]>;
 
 const REDIS_TIMEOUT_MS = 2_000;
 
@@ -20,7 +19,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function queueCounts(ctx: TenantCtx): Promise<QueueHealth["queues"]> {
+async function queueCounts(ctx: TenantCtx): Promise<MachineHealth["queues"]> {
   const queues = [ctx.producer.deliveries, ctx.producer.channelSends, ctx.producer.maintenance];
   return Promise.all(
     queues.map(async (queue) => {
@@ -42,7 +41,7 @@ async function queueCounts(ctx: TenantCtx): Promise<QueueHealth["queues"]> {
  * Workers from the heartbeat index (see WORKER_HEARTBEAT): the per-worker key carries the exact
  * last beat; a worker whose key expired still shows (unhealthy) until the index forgets it.
  */
-async function workers(ctx: TenantCtx, now: number): Promise<QueueHealth["workers"]> {
+async function workers(ctx: TenantCtx, now: number): Promise<MachineHealth["workers"]> {
   const prefix = ctx.producer.prefix;
   const index = workerHeartbeatIndexKey(prefix);
   await ctx.redis.zremrangebyscore(index, "-inf", now - WORKER_HEARTBEAT.forgetAfterMs);
@@ -67,23 +66,18 @@ async function workers(ctx: TenantCtx, now: number): Promise<QueueHealth["worker
 }
 
 /**
- * Queue counts are process-wide (every tenant shares the queues); the oldest pending delivery is the
- * caller's tenant's own (`automation_deliveries_tenant_status_idx`).
+ * The caller's tenant's pending and failed work, from Postgres. BullMQ counts and worker ids
+ * (`hostname:pid`) describe the whole machine and every tenant on it, so they are added only on a
+ * single-company install; a Redis outage there leaves the tenant's own view intact.
  */
 export async function queueHealthHandler({ ctx }: { ctx: TenantCtx }): Promise<QueueHealth> {
-  const now = Date.now();
-  const [oldest] = await ctx.db
-    .select({ seconds: sql<string | null>`extract(epoch from now() - min(${automationDeliveries.createdAt}))` })
-    .from(automationDeliveries)
-    .where(and(eq(automationDeliveries.tenantId, ctx.tenantId), eq(automationDeliveries.status, "pending")));
-  let queues: QueueHealth["queues"];
-  let seen: QueueHealth["workers"];
+  const work = await tenantPendingWork(ctx.db, ctx.tenantId);
+  if (!ctx.singleCompany) return { work, machine: null };
   try {
-    [queues, seen] = await withTimeout(Promise.all([queueCounts(ctx), workers(ctx, now)]), "reading queue health from Redis");
+    const [queues, seen] = await withTimeout(Promise.all([queueCounts(ctx), workers(ctx, Date.now())]), "reading queue health from Redis");
+    return { work, machine: { available: true, queues, workers: seen } };
   } catch (err) {
     ctx.logger.warn({ err: (err as Error).message, correlation_id: ctx.correlationId }, "queue health unavailable");
-    throw new AppError("unavailable", "queue health is unavailable: Redis did not answer");
+    return { work, machine: { available: false, queues: [], workers: [] } };
   }
-  const seconds = oldest?.seconds == null ? null : Math.max(0, Math.floor(Number(oldest.seconds)));
-  return { queues, oldest_pending_delivery_seconds: seconds, workers: seen };
 }

@@ -101,7 +101,8 @@ export async function timelineHandler({ ctx, input }: { ctx: TenantCtx; input: z
     ? await db
         .select({ delivery: automationDeliveries, destinationName: automationDestinations.name })
         .from(automationDeliveries)
-        .innerJoin(automationDestinations, eq(automationDestinations.id, automationDeliveries.destinationId))
+        // The tenant condition is part of the join: a row pointing at another tenant's destination finds nothing.
+        .innerJoin(automationDestinations, and(eq(automationDestinations.id, automationDeliveries.destinationId), eq(automationDestinations.tenantId, tenantId)))
         .where(and(eq(automationDeliveries.tenantId, tenantId), inArray(automationDeliveries.eventId, eventIds)))
         .limit(MAX_ROWS)
     : [];
@@ -164,7 +165,7 @@ export async function timelineHandler({ ctx, input }: { ctx: TenantCtx; input: z
     ? await db
         .select({ callback: automationCallbackEvents, destinationName: automationDestinations.name })
         .from(automationCallbackEvents)
-        .innerJoin(automationDestinations, eq(automationDestinations.id, automationCallbackEvents.destinationId))
+        .innerJoin(automationDestinations, and(eq(automationDestinations.id, automationCallbackEvents.destinationId), eq(automationDestinations.tenantId, tenantId)))
         .where(and(eq(automationCallbackEvents.tenantId, tenantId), or(...callbackWhere)))
         .limit(MAX_ROWS)
     : [];

@@ -1,0 +1,1 @@
+CREATE INDEX "messages_tenant_outbound_backlog_idx" ON "messages" USING btree ("tenant_id","status","updated_at") WHERE "messages"."direction" = 'out' and "messages"."status" in ('queued', 'sending', 'failed');
