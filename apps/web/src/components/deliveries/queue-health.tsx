@@ -22,7 +22,7 @@ export function QueueHealthPanel({ refetchInterval }: { refetchInterval: number 
   const data = health.data;
 
   return (
-    <section aria-label="Queue health" className="rounded-lg border border-slate-200 bg-white">
+    <section aria-label="Pending work" className="rounded-lg border border-slate-200 bg-white">
       <header className="flex items-center justify-between border-b border-slate-100 px-4 py-2">
         <h2 className="text-sm font-semibold">Pending work</h2>
         {health.isError && <span className="text-xs text-red-700">unavailable: {health.error.message}</span>}
@@ -64,14 +64,14 @@ function WorkFigures(props: { title: string; testId: string; figures: [label: st
   return (
     <div data-testid={props.testId}>
       <p className="text-xs uppercase tracking-wide text-slate-500">{props.title}</p>
-      <dl className="mt-1 flex flex-wrap gap-x-5 gap-y-1 text-sm">
+      <ul className="mt-1 flex flex-wrap gap-x-5 gap-y-1 text-sm">
         {props.figures.map(([label, value]) => (
-          <div key={label} className="flex items-baseline gap-1">
-            <dd className={cx("text-lg font-semibold tabular-nums", label.startsWith("failed") && value > 0 && "text-red-700")}>{value}</dd>
-            <dt className="text-slate-500">{label}</dt>
-          </div>
+          <li key={label} className="flex items-baseline gap-1">
+            <span className={cx("text-lg font-semibold tabular-nums", label.startsWith("failed") && value > 0 && "text-red-700")}>{value}</span>
+            <span className="text-slate-500">{label}</span>
+          </li>
         ))}
-      </dl>
+      </ul>
       <p className="mt-2 text-xs text-slate-500">
         {props.oldestLabel}:{" "}
         <span className={cx("font-semibold tabular-nums", ageTone(props.oldest))} data-testid={`${props.testId}-oldest`}>
