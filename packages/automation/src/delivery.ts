@@ -3,7 +3,7 @@ import { correlationIdFrom, type Logger, type SecretKeyProvider } from "@alfred/
 import { and, asc, eq, lt, lte, or, recordAudit, sql, type Database, type Tx } from "@alfred/db";
 import { automationDeliveries, automationDeliveryAttempts, automationDestinations, automationEvents, notifications } from "@alfred/db/schema";
 // The guarded request and dispatcher under the names this module used with undici directly.
-import { assertUrlAllowedAtSend, createGuardedAgent as createGuardedDispatcher, guardedRequest as request, SsrfBlockedError, type GuardedDispatcher as Dispatcher } from "@alfred/egress";
+import { assertUrlAllowedAtSend, createGuardedDispatcher, guardedRequest as request, SsrfBlockedError, type GuardedDispatcher as Dispatcher } from "@alfred/egress";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { delayHonouringRetryAfter, nextRetryDelayMs, retryAfterMs } from "./backoff";
 import { currentSecrets } from "./destinations";

@@ -1,23 +1,10 @@
-import { request, type Agent, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "undici";
 import type { Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { toEgressError } from "./errors";
-import { assertUrlAllowedAtSend, createGuardedDispatcher } from "./guard";
+import { assertUrlAllowedAtSend, createGuardedDispatcher, type GuardedDispatcher } from "./guard";
 import type { EgressPolicy } from "./policy";
 import { createGuardedSmtpTransport, type GuardedSmtpOptions } from "./smtp";
-
-declare const guarded: unique symbol;
-/** An undici dispatcher built by `createGuardedDispatcher`; the only kind `guardedRequest` takes. */
-export type GuardedDispatcher = Agent & { readonly [guarded]: true };
-// eslint-disable-next-line @typescript-eslint/no-namespace -- undici's types, reached through the guarded dispatcher's name
-export declare namespace GuardedDispatcher {
-  type ResponseData = Dispatcher.ResponseData<unknown>;
-}
-
-/** The guarded dispatcher, typed as such (see `createGuardedDispatcher`). */
-export function createGuardedAgent(options: Parameters<typeof createGuardedDispatcher>[0]): GuardedDispatcher {
-  return createGuardedDispatcher(options) as GuardedDispatcher;
-}
 
 type RequestOptions = Omit<NonNullable<Parameters<typeof request>[1]>, "dispatcher"> & { dispatcher: GuardedDispatcher };
 
@@ -54,11 +41,11 @@ async function readBounded(body: Dispatcher.ResponseData["body"], maxBytes: numb
   let size = 0;
   for await (const chunk of body) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    chunks.push(buf.subarray(0, maxBytes - size));
+    chunks.push(buf.subarray(0, Math.max(0, maxBytes - size)));
     size += buf.length;
-    if (size >= maxBytes) {
+    if (size > maxBytes) {
       body.destroy();
-      return { text: Buffer.concat(chunks).toString("utf8"), truncated: size > maxBytes };
+      return { text: Buffer.concat(chunks).toString("utf8"), truncated: true };
     }
   }
   return { text: Buffer.concat(chunks).toString("utf8"), truncated: false };
@@ -75,7 +62,6 @@ export interface EgressClient {
   getJson(url: string, init?: Omit<EgressRequest, "method" | "body">): Promise<EgressResponse>;
   /** A nodemailer transport to a tenant's SMTP URL through the guard (see createGuardedSmtpTransport). */
   smtpTransport(url: string, options: GuardedSmtpOptions): Transporter<SMTPTransport.SentMessageInfo>;
-  readonly policy: EgressPolicy;
   close(): Promise<void>;
 }
 
@@ -85,7 +71,7 @@ export interface EgressClient {
  */
 export function createEgressClient(policy: EgressPolicy, options: { timeoutMs?: number } = {}): EgressClient {
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_EGRESS_TIMEOUT_MS;
-  const dispatcher = createGuardedAgent({ allowlist: policy.ssrfAllowlist, lookup: policy.resolve, timeoutMs: defaultTimeoutMs });
+  const dispatcher = createGuardedDispatcher({ allowlist: policy.ssrfAllowlist, lookup: policy.resolve, timeoutMs: defaultTimeoutMs });
 
   async function send(url: string, init: EgressRequest): Promise<EgressResponse> {
     const timeoutMs = init.timeoutMs ?? defaultTimeoutMs;
@@ -108,7 +94,6 @@ export function createEgressClient(policy: EgressPolicy, options: { timeoutMs?: 
 
   const jsonHeaders = (headers: Record<string, string> = {}) => ({ accept: "application/json", ...headers });
   return {
-    policy,
     request: send,
     postJson: (url, body, init = {}) => send(url, { ...init, method: "POST", body, headers: { "content-type": "application/json", ...jsonHeaders(init.headers) } }),
     getJson: (url, init = {}) => send(url, { ...init, method: "GET", headers: jsonHeaders(init.headers) }),

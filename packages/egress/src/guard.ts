@@ -1,6 +1,6 @@
 import type { LookupAddress, LookupOptions } from "node:dns";
 import { connect as netConnect, type LookupFunction, type Socket } from "node:net";
-import { Agent, buildConnector } from "undici";
+import { Agent, buildConnector, type Dispatcher } from "undici";
 import { canonical, parseAddress, parseHostLiteral } from "./address";
 import { checkConnection, EMPTY_ALLOWLIST, type SsrfAllowlist } from "./allowlist";
 import { systemResolver, type EgressPolicy, type HostResolver } from "./policy";
@@ -34,6 +34,12 @@ export class SsrfBlockedError extends Error {
   }
 }
 
+/** The refusal for connecting to an IP literal (canonical form) on `port`, or null when allowed. */
+function literalRefusal(literal: string, port: number, allowlist: SsrfAllowlist): SsrfBlockedError | null {
+  const verdict = checkConnection(literal, port, allowlist);
+  return verdict.allowed ? null : new SsrfBlockedError(`refusing to connect to ${literal}: ${verdict.reason}`, literal);
+}
+
 /**
  * Send-time check for what the connection lookup never sees: scheme, credentials, and hosts that
  * are IP literals (Node connects to those without calling `lookup`). Names are checked by the
@@ -42,9 +48,8 @@ export class SsrfBlockedError extends Error {
 export function assertUrlAllowedAtSend(input: string | URL, allowlist: SsrfAllowlist = EMPTY_ALLOWLIST, kind: TenantUrlKind = "http"): URL {
   const url = parseTenantUrl(input, kind, (message) => new SsrfBlockedError(message));
   const literal = parseHostLiteral(url.hostname);
-  if (literal === null) return url;
-  const verdict = checkConnection(literal, effectivePort(url), allowlist);
-  if (!verdict.allowed) throw new SsrfBlockedError(`refusing to connect to ${literal}: ${verdict.reason}`, literal);
+  const refusal = literal === null ? null : literalRefusal(literal, effectivePort(url), allowlist);
+  if (refusal) throw refusal;
   return url;
 }
 
@@ -106,13 +111,21 @@ export interface GuardedDispatcherOptions {
   timeoutMs: number;
 }
 
+declare const guarded: unique symbol;
+/** An undici dispatcher built by `createGuardedDispatcher`: the only kind `guardedRequest` takes. */
+export type GuardedDispatcher = Agent & { readonly [guarded]: true };
+// eslint-disable-next-line @typescript-eslint/no-namespace -- undici's response type, reached through the guarded dispatcher's name
+export declare namespace GuardedDispatcher {
+  type ResponseData = Dispatcher.ResponseData<unknown>;
+}
+
 /**
- * The undici Agent every HTTP call to a tenant-chosen URL is sent with. Every connection goes through a guarded lookup
- * (built per port, because `host:port` allow-list entries depend on it) and IP-literal hosts are
- * classified before connecting. undici 7 never follows redirects unless a redirect interceptor is
+ * The undici Agent every HTTP call to a tenant-chosen URL is sent with. Every connection goes
+ * through a guarded lookup (built per port, because `host:port` allow-list entries depend on it)
+ * and IP-literal hosts are classified before connecting. undici 7 never follows redirects unless a redirect interceptor is
  * composed in, and none is: a 3xx is a failed attempt, not a way around this guard.
  */
-export function createGuardedDispatcher({ allowlist, lookup, timeoutMs }: GuardedDispatcherOptions): Agent {
+export function createGuardedDispatcher({ allowlist, lookup, timeoutMs }: GuardedDispatcherOptions): GuardedDispatcher {
   const connectorsByPort = new Map<number, buildConnector.connector>();
   const connectorFor = (port: number): buildConnector.connector => {
     let connector = connectorsByPort.get(port);
@@ -126,18 +139,12 @@ export function createGuardedDispatcher({ allowlist, lookup, timeoutMs }: Guarde
   const connect: buildConnector.connector = (options, callback) => {
     const port = options.port ? Number(options.port) : options.protocol === "https:" ? 443 : 80;
     const literal = parseHostLiteral(options.hostname);
-    if (literal !== null) {
-      const verdict = checkConnection(literal, port, allowlist);
-      if (!verdict.allowed) {
-        const error = new SsrfBlockedError(`refusing to connect to ${literal}: ${verdict.reason}`, literal);
-        process.nextTick(() => callback(error, null));
-        return;
-      }
-    }
-    connectorFor(port)(options, callback);
+    const refusal = literal === null ? null : literalRefusal(literal, port, allowlist);
+    if (refusal) process.nextTick(() => callback(refusal, null));
+    else connectorFor(port)(options, callback);
   };
 
-  return new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }) as GuardedDispatcher;
 }
 
 /**
@@ -147,10 +154,8 @@ export function createGuardedDispatcher({ allowlist, lookup, timeoutMs }: Guarde
  */
 export function connectGuarded(host: string, port: number, policy: EgressPolicy, timeoutMs: number): Promise<Socket> {
   const literal = parseHostLiteral(host);
-  if (literal !== null) {
-    const verdict = checkConnection(literal, port, policy.ssrfAllowlist);
-    if (!verdict.allowed) return Promise.reject(new SsrfBlockedError(`refusing to connect to ${literal}: ${verdict.reason}`, literal));
-  }
+  const refusal = literal === null ? null : literalRefusal(literal, port, policy.ssrfAllowlist);
+  if (refusal) return Promise.reject(refusal);
   const socket =
     literal !== null
       ? netConnect({ host: literal, port })
