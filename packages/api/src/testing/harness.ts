@@ -88,7 +88,7 @@ export function callerFor(deps: ApiDeps, principal: Principal | null) {
 
 /** A WhatsApp channel with one customer message in it, stored the way the webhook stores it. */
 export async function seedConversation(deps: ApiDeps, tenantId: string, phoneNumberId: string): Promise<{ channelId: string; conversationId: string; contactId: string }> {
-  const channel = await createChannel(deps.db, deps.keys, tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: phoneNumberId, access_token: "x", app_secret: "y", verify_token: "z" } });
+  const channel = await createChannel(deps.db, deps.keys, deps.automation, tenantId, { type: "whatsapp", name: "WA", config: { phone_number_id: phoneNumberId, access_token: "x", app_secret: "y", verify_token: "z" } });
   const [row] = await deps.db.select().from(schema.channels).where(eq(schema.channels.id, channel.id));
   const { conversationId } = await ingestMessage(deps.db, newScope(tenantId, { type: "system", id: null }), row!, {
     externalId: `wamid.${randomBytes(8).toString("hex")}`,
