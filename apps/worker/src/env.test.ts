@@ -12,6 +12,9 @@ describe("loadEnv", () => {
       QUEUE_PREFIX: "alfred",
       LOG_LEVEL: "info",
       NODE_ENV: "development",
+      AUTOMATION_DELIVERY_CONCURRENCY: 64,
+      AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION: 16,
+      RECEIPT_RETENTION_DAYS: 30,
       AUTOMATION_ENCRYPTION_KEYS: KEYS,
       automation: {
         ssrfAllowlist: { entries: [] },
@@ -62,6 +65,10 @@ describe("loadEnv", () => {
     ["QUEUE_PREFIX", "has:colon"],
     ["LOG_LEVEL", "verbose"],
     ["NODE_ENV", "staging"],
+    ["AUTOMATION_DELIVERY_CONCURRENCY", "0"],
+    ["AUTOMATION_DELIVERY_CONCURRENCY", "many"],
+    ["AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION", "2.5"],
+    ["RECEIPT_RETENTION_DAYS", "0"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, [name]: value })).toThrow(new RegExp(`^worker: invalid environment\\n  ${name}: `));
   });

@@ -14,6 +14,11 @@ const schema = automationEnvSchema.extend({
     .max(65535, "must be between 0 and 65535")
     .default(3001),
   QUEUE_PREFIX: queuePrefixSchema.optional(),
+  /** Delivery attempts in flight at once in this worker process, and at most per destination. */
+  AUTOMATION_DELIVERY_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(64),
+  AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(16),
+  /** Days a processed webhook receipt (the raw request) is kept before it is pruned. */
+  RECEIPT_RETENTION_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** `kid:base64key,...`: decrypts destination secrets to sign deliveries. Required: no key, no signing. */

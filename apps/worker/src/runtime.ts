@@ -1,5 +1,6 @@
-import { DeliveryCounters, JOB_SCHEDULERS, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
+import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
 import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
+import { ReceiptEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
 import { Queue, Worker, type Processor } from "bullmq";
@@ -8,7 +9,6 @@ import type { WorkerEnv } from "./env";
 import { createHealthCheck } from "./health";
 import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
-import { createDeliveriesProcessor } from "./processors/deliveries";
 import { createChannelSendProcessor } from "./processors/channel-sends";
 import { createMaintenanceProcessor } from "./processors/maintenance";
 import { upsertJobSchedulers } from "./schedulers";
@@ -21,18 +21,19 @@ interface ProcessorDeps {
   producer: Producer;
   keys: SecretKeyProvider;
   automation: AutomationSettings;
-  deliveryCounters: DeliveryCounters;
   /** Every call to a tenant-chosen URL outside deliveries (channel senders, SMTP). */
   egress: EgressClient;
+  receiptRetentionDays: number;
 }
 
-/** Which queues this worker consumes, with what concurrency. */
+/**
+ * Which BullMQ queues this worker consumes, with what concurrency. Deliveries and inbound receipts
+ * are not among them: their rows in Postgres are the queue, drained by the engines below.
+ */
 const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: ProcessorDeps) => Processor }[] = [
   // Housekeeping is cheap and row-locked; one at a time per replica is plenty.
   { queue: QUEUE_NAMES.maintenance, concurrency: 1, processor: createMaintenanceProcessor },
-  // Deliveries mostly wait on receivers' HTTP; several in flight per replica.
-  { queue: QUEUE_NAMES.deliveries, concurrency: 8, processor: (deps) => createDeliveriesProcessor({ ...deps, counters: deps.deliveryCounters }) },
-  // Outbound messages to providers: also I/O-bound, and per-message ordered by the queue itself.
+  // Outbound messages to providers: I/O-bound, and per-message ordered by the queue itself.
   { queue: QUEUE_NAMES.channelSends, concurrency: 4, processor: createChannelSendProcessor },
 ];
 
@@ -81,16 +82,20 @@ async function quitRedis(redis: Redis): Promise<void> {
 }
 
 export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
-  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: 10 });
+  // Receipt drainers and the delivery engine's claim and record stages each hold a connection while they run.
+  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: 16 });
   // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
   const bullRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker" });
   const healthRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-health" });
   // Fail-fast connection for enqueueing from processors: a lost enqueue is the reconciler's job.
   const producerRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-producer" });
+  // Subscriber for wake-ups (a subscribed connection can do nothing else).
+  const wakeRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker-wakeups" });
   const logError = createErrorLog(logger);
   watchRedis(bullRedis, "bullmq", logger, logError);
   watchRedis(healthRedis, "health", logger, logError);
   watchRedis(producerRedis, "producer", logger, logError);
+  watchRedis(wakeRedis, "wakeups", logger, logError);
   const producer = new Producer(producerRedis, env.QUEUE_PREFIX, logger);
   const processorDeps: ProcessorDeps = {
     db: database.db,
@@ -98,9 +103,14 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
     producer,
     keys: new EnvKeyRing(env.AUTOMATION_ENCRYPTION_KEYS),
     automation: env.automation,
-    deliveryCounters: new DeliveryCounters(),
     egress: createEgressClient(env.automation),
+    receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,
   };
+  const deliveries = new DeliveryEngine(
+    { db: database.db, keys: processorDeps.keys, settings: env.automation, logger, publishLive: (events) => producer.publishLive(events) },
+    { maxInFlight: env.AUTOMATION_DELIVERY_CONCURRENCY, maxPerDestination: env.AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION },
+  );
+  const receipts = new ReceiptEngine({ db: database.db, producer, logger });
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
   const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
@@ -150,6 +160,12 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       for (const worker of workers) {
         worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
       }
+      // Both engines sweep Postgres on their own; wake-ups only make them prompt.
+      listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes) }).catch((err: unknown) =>
+        logger.warn({ err }, "not listening for wake-ups yet; the engines' sweeps find the work"),
+      );
+      deliveries.start();
+      receipts.start();
       // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
       heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
       logger.info({ queues: workers.map((w) => w.name) }, "worker started");
@@ -160,11 +176,11 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       closing ??= (async () => {
         await closeServer(server);
         await heartbeat?.stop();
-        await Promise.all(workers.map((worker) => worker.close()));
+        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close()]);
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();
         await processorDeps.egress.close();
-        await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis)]);
+        await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis), quitRedis(wakeRedis)]);
         await database.close();
       })();
       return closing;

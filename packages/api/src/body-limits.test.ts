@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { handleCallback, MAX_CALLBACK_BYTES } from "./callbacks/handler";
 import type { ApiDeps } from "./context";
 import { handleRestRequest, MAX_JSON_BODY_BYTES } from "./rest/handler";
-import { handleWebhook } from "./webhooks";
+import { handleWebhook } from "./intake/webhooks";
 
 /**
  * A body sent without Content-Length (chunked) must be cut off at the limit, not buffered whole and

@@ -3,6 +3,7 @@ import { Producer, type AutomationSettings } from "@alfred/automation";
 import { EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { Redis } from "ioredis";
+import { ChannelDirectory } from "./intake/channel-directory";
 import type { LiveHub } from "./live";
 
 /** Long-lived dependencies, built once per process by the app (web) and shared by every request. */
@@ -30,6 +31,8 @@ export interface ApiDeps {
   singleCompany: boolean;
   /** Live inbox updates (web only; absent in the worker and in tests that do not need them). */
   live?: LiveHub;
+  /** Channels webhooks arrive for, cached with their secrets (forget it after a channel change). */
+  channels: ChannelDirectory;
 }
 
 /** Who is calling, as the transport established it; the principal is re-read from the database. */
@@ -69,6 +72,7 @@ export function assembleApiDeps(parts: {
   /** TRUSTED_PROXY_HOPS; 1 when not given. */
   trustedProxyHops?: number;
 }): ApiDeps {
+  const keys = new EnvKeyRing(parts.keyRing);
   return {
     db: parts.db,
     redis: parts.redis,
@@ -77,11 +81,12 @@ export function assembleApiDeps(parts: {
     throttle: new LoginThrottle(parts.redis, parts.logger, parts.prefix),
     addressLimits: new AddressRateLimit(parts.redis, parts.logger, parts.prefix),
     trustedProxyHops: parts.trustedProxyHops ?? 1,
-    keys: new EnvKeyRing(parts.keyRing),
+    keys,
     producer: new Producer(parts.redis, parts.prefix, parts.logger),
     automation: parts.automation,
     singleCompany: parts.singleCompany ?? false,
     live: parts.live,
+    channels: new ChannelDirectory(parts.db, keys),
   };
 }
 

@@ -1,7 +1,8 @@
 export { appRouter, createCaller, type AppRouter } from "./root";
 export { assembleApiDeps, createContext, type ApiDeps, type Context, type RequestAuth } from "./context";
 export { toPublicError, type PublicError } from "./errors";
-export { handleWebhook, handleWebhookVerification } from "./webhooks";
+export { handleWebhook, handleWebhookVerification } from "./intake/webhooks";
+export { ChannelDirectory, type KnownChannel } from "./intake/channel-directory";
 export { LiveHub } from "./live";
 export type { LiveMessage } from "./router/live";
 export { handleCallback, MAX_CALLBACK_BYTES } from "./callbacks/handler";

@@ -1,12 +1,12 @@
 import { channelSendJobId } from "@alfred/automation";
 import { graphError, hmacSha256Hex, sendMessage, signSha256Header, startFakeGraphApi, startFakeSmtpServer, type FakeGraphApi, type FakeSmtpServer } from "@alfred/channels";
-import { createChannel, deliverOutboundMessage, newScope } from "@alfred/crm";
+import { createChannel, deliverOutboundMessage, drainDueReceipts, newScope } from "@alfred/crm";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The worker's own processor, run here against a real job read back from the real queue.
 import { createChannelSendProcessor } from "../../../apps/worker/src/processors/channel-sends";
 import { callerFor, createApiHarness, rest, accessTokenFor, seedTenant, type ApiHarness, type TenantFixture } from "./testing/harness";
-import { handleWebhook } from "./webhooks";
+import { handleWebhook } from "./intake/webhooks";
 
 /**
  * An agent's reply end to end without the browser: conversations.sendMessage (queued, job enqueued
@@ -81,6 +81,7 @@ async function inboundWhatsApp(from: string): Promise<string> {
   });
   const res = await handleWebhook(new Request("http://alfred.test/api/v1/webhooks/whatsapp", { method: "POST", body: raw, headers: { "content-type": "application/json", "x-hub-signature-256": signSha256Header(raw, SECRET) } }), "whatsapp", h.deps);
   expect(res.status).toBe(200);
+  await drainDueReceipts(h.deps); // what the worker does with the receipt
   const [row] = await q(`select c.id from conversations c join contact_identities i on i.contact_id = c.contact_id where i.external_id = $1`, [from]);
   return row!.id as string;
 }
@@ -235,6 +236,7 @@ describe("e-mail reply through the worker", () => {
         h.deps,
       );
       expect(res.status).toBe(200);
+      await drainDueReceipts(h.deps);
       return (await q(`select * from messages where external_id = $1`, [messageId]))[0]!;
     };
 

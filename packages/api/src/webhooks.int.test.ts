@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import { hmacSha256Hex, signApiBody, signSha256Header } from "@alfred/channels";
-import { createChannel } from "@alfred/crm";
+import { createChannel, drainDueReceipts } from "@alfred/crm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "./testing/harness";
-import { handleWebhook, handleWebhookVerification } from "./webhooks";
+import { handleWebhook, handleWebhookVerification } from "./intake/webhooks";
 
 /**
  * `POST/GET /api/v1/webhooks/{channel_type}` exactly as the Next route calls them (a real Request),
  * against real Postgres and Redis. Payloads are the providers' documented forms (channels fixtures).
+ * The request stores receipts; `post` then processes every due receipt as the worker does, so each
+ * test sees the messages and statuses the webhook leads to.
  */
 
 // Illustrative ids, as in the fixtures: every fixture names this WhatsApp phone number id.
@@ -67,10 +69,12 @@ function metaRequest(type: string, payload: Json | string, secret: string | null
   return request("POST", type, raw, headers);
 }
 
-async function post(type: string, req: Request): Promise<{ status: number; body: Json }> {
+async function post(type: string, req: Request): Promise<{ status: number; body: Json; stored: { messages: number; duplicates: number; statuses: number; ignored: number } }> {
   const res = await handleWebhook(req, type, h.deps);
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
+  const drained = await drainDueReceipts(h.deps);
+  await h.deps.producer.flush(drained.effects);
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {}, stored: drained.stored };
 }
 
 const q = async <T = Json>(text: string, params: unknown[] = []) => (await h.database.pool.query(text, params)).rows as T[];
@@ -83,7 +87,7 @@ async function counts(tenantId = t.admin.tenantId) {
             (select count(*)::int from contact_identities where tenant_id = $1) as identities,
             (select count(*)::int from conversations where tenant_id = $1) as conversations,
             (select count(*)::int from automation_events where tenant_id = $1) as events,
-            (select count(*)::int from inbound_webhook_tokens w join channels c on c.id = w.channel_id where c.tenant_id = $1) as tokens`,
+            (select count(*)::int from inbound_receipts where tenant_id = $1) as receipts`,
     [tenantId],
   );
   return row!;
@@ -118,8 +122,9 @@ describe("WhatsApp inbound", () => {
     const res = await post("whatsapp", metaRequest("whatsapp", payload, WA_SECRET));
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ ok: true, messages: 1, duplicates: 0 });
-    expect(await counts()).toEqual({ ...before, messages: before.messages + 1, contacts: before.contacts + 1, identities: before.identities + 1, conversations: before.conversations + 1, events: before.events + 1 });
+    expect(res.body).toMatchObject({ ok: true, received: 1, duplicates: 0 });
+    expect(res.stored).toMatchObject({ messages: 1, duplicates: 0 });
+    expect(await counts()).toEqual({ ...before, messages: before.messages + 1, contacts: before.contacts + 1, identities: before.identities + 1, conversations: before.conversations + 1, events: before.events + 1, receipts: before.receipts + 1 });
     const message = await messageByExternal(wamid);
     expect(message).toMatchObject({ tenant_id: t.admin.tenantId, channel_id: ch.whatsapp, direction: "in", type: "text", body: "Does it come in another color?", status: "received" });
     const [contact] = await q(`select c.* from contacts c join contact_identities i on i.contact_id = c.id where i.channel_id = $1 and i.external_id = '16505551234'`, [ch.whatsapp]);
@@ -141,7 +146,7 @@ describe("WhatsApp inbound", () => {
     expect(once.messages).toBe(before.messages + 1);
 
     const again = await post("whatsapp", metaRequest("whatsapp", payload, WA_SECRET));
-    expect(again).toMatchObject({ status: 200, body: { messages: 0, duplicates: 1 } });
+    expect(again).toMatchObject({ status: 200, body: { received: 0, duplicates: 1 } });
     const storm = await Promise.all(Array.from({ length: 20 }, () => post("whatsapp", metaRequest("whatsapp", payload, WA_SECRET))));
     expect(storm.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(storm.every((r) => r.body.duplicates === 1)).toBe(true);
@@ -156,8 +161,8 @@ describe("WhatsApp inbound", () => {
     const before = await counts();
     const storm = await Promise.all(Array.from({ length: 20 }, () => post("whatsapp", metaRequest("whatsapp", payload, WA_SECRET))));
     expect(storm.map((r) => r.status)).toEqual(Array(20).fill(200));
-    expect(storm.filter((r) => r.body.messages === 1)).toHaveLength(1);
-    expect(await counts()).toEqual({ ...before, messages: before.messages + 1, contacts: before.contacts + 1, identities: before.identities + 1, conversations: before.conversations + 1, events: before.events + 1 });
+    expect(storm.filter((r) => r.body.received === 1)).toHaveLength(1);
+    expect(await counts()).toEqual({ ...before, messages: before.messages + 1, contacts: before.contacts + 1, identities: before.identities + 1, conversations: before.conversations + 1, events: before.events + 1, receipts: before.receipts + 1 });
   });
 
   it("20 different messages from a new sender at once land in one contact and one conversation", async () => {
@@ -223,14 +228,23 @@ describe("WhatsApp inbound", () => {
       expect(await counts()).toEqual(before);
     });
 
-    it("well-formed JSON of the wrong shape -> 422 naming the path", async () => {
+    it("a body naming no account cannot be verified -> 401, whatever else it holds", async () => {
       const p = payload();
       delete p.entry[0].changes[0].value.metadata.phone_number_id;
       const before = await counts();
       const res = await post("whatsapp", metaRequest("whatsapp", p, WA_SECRET));
-      expect(res.status).toBe(422);
-      expect(res.body.error.path).toContain("phone_number_id");
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toMatch(/names no account/);
       expect(await counts()).toEqual(before);
+      expect((await post("whatsapp", metaRequest("whatsapp", { object: "whatsapp_business_account", entry: [] }, "any-secret"))).status).toBe(401);
+    });
+
+    it("an unsigned body of the wrong shape -> 401, not a validation answer", async () => {
+      const p = payload();
+      delete p.entry[0].changes[0].value.messages[0].id;
+      const res = await post("whatsapp", metaRequest("whatsapp", p, null));
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("invalid_signature");
     });
 
     it("a body over 1 MiB -> 413", async () => {
@@ -241,6 +255,19 @@ describe("WhatsApp inbound", () => {
       expect(res.status).toBe(413);
       expect(await counts()).toEqual(before);
     });
+  });
+
+  it("a signed body we cannot read is acknowledged (Meta would retry a 4xx for days) and parked with the reason for an admin", async () => {
+    const p = waText({ id: uid("wamid.shape"), from: "15550009999" });
+    delete p.entry[0].changes[0].value.messages[0].id;
+    const before = await counts();
+    const res = await post("whatsapp", metaRequest("whatsapp", p, WA_SECRET));
+    expect(res).toMatchObject({ status: 200, body: { ok: true, received: 1 } });
+    expect(await counts()).toEqual({ ...before, receipts: before.receipts + 1 });
+    const [receipt] = await q(`select * from inbound_receipts where tenant_id = $1 order by id desc limit 1`, [t.admin.tenantId]);
+    expect(receipt).toMatchObject({ status: "parked", channel_id: ch.whatsapp });
+    expect(receipt!.last_error).toMatch(/messages\.0\.id/);
+    expect(Buffer.from(receipt!.body).toString()).toBe(JSON.stringify(p)); // the exact bytes, for when the cause is fixed
   });
 
   it.each([
@@ -277,12 +304,13 @@ describe("WhatsApp inbound", () => {
       const id = read.entry[0].changes[0].value.statuses[0].id as string;
       await outbound(id);
 
-      expect((await post("whatsapp", metaRequest("whatsapp", read, WA_SECRET))).body).toMatchObject({ statuses: 1 });
+      expect((await post("whatsapp", metaRequest("whatsapp", read, WA_SECRET))).stored).toMatchObject({ statuses: 1 });
       expect((await messageByExternal(id))!.status).toBe("read");
       const late = await post("whatsapp", metaRequest("whatsapp", fixture("whatsapp-status-delivered.json"), WA_SECRET));
-      expect(late).toMatchObject({ status: 200, body: { statuses: 0 } });
+      expect(late).toMatchObject({ status: 200, stored: { statuses: 0, ignored: 1 } });
       expect((await messageByExternal(id))!.status).toBe("read");
-      expect((await post("whatsapp", metaRequest("whatsapp", read, WA_SECRET))).body).toMatchObject({ statuses: 0 });
+      // The very same request again is a re-delivery: acknowledged, stored once, nothing processed.
+      expect(await post("whatsapp", metaRequest("whatsapp", read, WA_SECRET))).toMatchObject({ status: 200, body: { received: 0, duplicates: 1 }, stored: { statuses: 0 } });
     });
 
     it("sent, then delivered, advances in order", async () => {
@@ -312,8 +340,8 @@ describe("WhatsApp inbound", () => {
       const p = fixture("whatsapp-status-read.json");
       p.entry[0].changes[0].value.statuses[0].id = uid("wamid.nobody");
       const before = await counts();
-      expect((await post("whatsapp", metaRequest("whatsapp", p, WA_SECRET))).status).toBe(200);
-      expect(await counts()).toEqual(before);
+      expect(await post("whatsapp", metaRequest("whatsapp", p, WA_SECRET))).toMatchObject({ status: 200, stored: { statuses: 0, ignored: 1 } });
+      expect(await counts()).toEqual({ ...before, receipts: before.receipts + 1 });
     });
 
     it("a status signed with the wrong secret -> 401 and the status is unchanged", async () => {
@@ -364,12 +392,12 @@ describe("Messenger and Instagram inbound", () => {
   it("a Messenger text is stored; the page's own echo is ignored", async () => {
     const text = fixture("messenger-text-message.json");
     const res = await post("messenger", metaRequest("messenger", text, FB_SECRET));
-    expect(res).toMatchObject({ status: 200, body: { messages: 1 } });
+    expect(res).toMatchObject({ status: 200, stored: { messages: 1 } });
     expect(await messageByExternal(text.entry[0].messaging[0].message.mid)).toMatchObject({ channel_id: ch.messenger, body: "hello, world!" });
 
     const before = await counts();
     const echo = await post("messenger", metaRequest("messenger", fixture("messenger-echo-message.json"), FB_SECRET));
-    expect(echo).toMatchObject({ status: 200, body: { messages: 0 } });
+    expect(echo).toMatchObject({ status: 200, body: { received: 0 } });
     expect(await counts()).toEqual(before);
   });
 
@@ -424,7 +452,7 @@ describe("e-mail (Mailgun) inbound", () => {
 
   it("the urlencoded fixture (as Mailgun posts it) is stored, with its Message-Id as the external id", async () => {
     const res = await post("email", request("POST", "email", fixtureText("mailgun-inbound.urlencoded"), { "content-type": "application/x-www-form-urlencoded" }));
-    expect(res).toMatchObject({ status: 200, body: { messages: 1 } });
+    expect(res).toMatchObject({ status: 200, stored: { messages: 1 } });
     const message = await messageByExternal("CAF=abc123.reply@mail.example.com");
     expect(message).toMatchObject({ channel_id: ch.email, body: "The box arrived damaged, can you send a new one?" });
     const conversation = await conversationById(message!.conversation_id);
@@ -433,18 +461,23 @@ describe("e-mail (Mailgun) inbound", () => {
     expect(contact).toMatchObject({ email: "sheena.nelson@example.com", name: "Nelson, Sheena" });
   });
 
-  it("replaying the fixture (same token) is rejected and stores nothing", async () => {
+  it("the same signed post again (Mailgun retrying) is acknowledged and stores nothing; its token with another body is a replay -> 401", async () => {
+    const raw = fixtureText("mailgun-inbound.urlencoded");
     const before = await counts();
-    const res = await post("email", request("POST", "email", fixtureText("mailgun-inbound.urlencoded"), { "content-type": "application/x-www-form-urlencoded" }));
-    expect(res.status).toBe(401);
-    expect(res.body.error.message).toMatch(/replay/);
+    const retry = await post("email", request("POST", "email", raw, { "content-type": "application/x-www-form-urlencoded" }));
+    expect(retry).toMatchObject({ status: 200, body: { received: 0, duplicates: 1 } });
+    const fields = new URLSearchParams(raw);
+    fields.set("stripped-text", "Please refund me instead");
+    const replay = await post("email", request("POST", "email", fields.toString(), { "content-type": "application/x-www-form-urlencoded" }));
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.message).toMatch(/replay/);
     expect(await counts()).toEqual(before);
   });
 
   it("multipart, then a reply from another address threads by In-Reply-To into the same conversation", async () => {
     const firstId = uid("first") + "@mail.example.com";
     const first = await post("email", await multipart(mailFields({ messageId: firstId })));
-    expect(first).toMatchObject({ status: 200, body: { messages: 1 } });
+    expect(first).toMatchObject({ status: 200, stored: { messages: 1 } });
     const firstMessage = await messageByExternal(firstId);
 
     const replyId = uid("reply") + "@other.example.org";
@@ -485,7 +518,7 @@ describe("generic API channel inbound", () => {
     const externalId = uid("ext");
     const raw = body({ externalId });
     expect((await post("api", apiRequest(raw, signApiBody(raw, API_SECRET)))).status).toBe(200);
-    expect((await post("api", apiRequest(raw, signApiBody(raw, API_SECRET)))).body).toMatchObject({ duplicates: 1 });
+    expect((await post("api", apiRequest(raw, signApiBody(raw, API_SECRET)))).body).toMatchObject({ received: 0, duplicates: 1 });
     const message = await messageByExternal(externalId);
     expect(message).toMatchObject({ channel_id: ch.api, body: "from our CRM" });
     const [contact] = await q(`select c.* from contacts c join conversations v on v.contact_id = c.id where v.id = $1`, [message!.conversation_id]);
@@ -506,6 +539,8 @@ describe("generic API channel inbound", () => {
     expect((await post("api", apiRequest(foreign, signApiBody(foreign, API_SECRET)))).status).toBe(401);
     const wrongShape = JSON.stringify({ channel_id: ch.api, text: "no external id" });
     expect((await post("api", apiRequest(wrongShape, signApiBody(wrongShape, API_SECRET)))).status).toBe(422);
+    // ...but only once the signature holds: unsigned, the same body is a 401.
+    expect((await post("api", apiRequest(wrongShape, null))).status).toBe(401);
     expect(await counts()).toEqual(before);
     expect(await counts(b.admin.tenantId)).toEqual(beforeB);
   });

@@ -25,8 +25,8 @@ export interface RecordedEvent {
 /**
  * The transactional outbox. Call it with the transaction of the change that caused the event: the
  * event row and one pending delivery per subscribed, enabled destination commit (or roll back) with
- * that change, so no committed change loses its event even when Redis is down. Jobs are enqueued
- * after commit (`effects`), and the reconciler enqueues whatever that missed.
+ * that change, so no committed change loses its event even when Redis is down. The delivery engines
+ * are woken after commit (`effects`); their sweep finds whatever a lost wake-up missed.
  */
 export async function recordEvent<T extends EventType>(tx: DbOrTx, input: RecordEventInput<T>, effects?: PostCommitEffects): Promise<RecordedEvent> {
   const occurredAt = input.occurredAt ?? new Date();
@@ -61,7 +61,10 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
 }
 
 /** One pending delivery per enabled destination of the tenant subscribed to the type. */
-export async function fanOut(tx: DbOrTx, event: { tenantId: string; eventId: string; eventType: string; destinationId?: string }): Promise<string[]> {
+export async function fanOut(
+  tx: DbOrTx,
+  event: { tenantId: string; eventId: string; eventType: string; destinationId?: string; trigger?: "scheduled" | "manual" },
+): Promise<string[]> {
   const destinations = await tx
     .select({ id: automationDestinations.id })
     .from(automationDestinations)
@@ -83,6 +86,7 @@ export async function fanOut(tx: DbOrTx, event: { tenantId: string; eventId: str
         eventType: event.eventType,
         status: "pending" as const,
         nextRetryAt: sql`now()`,
+        nextTrigger: event.trigger ?? "scheduled",
       })),
     )
     .returning({ id: automationDeliveries.id });

@@ -2,7 +2,7 @@ import type { Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
-import { channelSendJobId, deliveryJobId, QUEUE_NAMES, type ChannelSendJob, type DeliveryJob, type DeliveryTrigger } from "./queues";
+import { channelChangesChannel, channelSendJobId, deliveriesWakeChannel, QUEUE_NAMES, receiptsWakeChannel, type ChannelSendJob } from "./queues";
 
 /** Redis pub/sub channel of a tenant's live inbox updates. */
 export const liveChannel = (prefix: string, tenantId: string) => `${prefix}:live:${tenantId}`;
@@ -11,12 +11,11 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))]);
 
 /**
- * Producer side of the queues and of live updates, used by web requests and the worker. It fails
- * fast: when Redis is unreachable the request still succeeds (its rows are committed) and the
- * reconciler enqueues the work later.
+ * Producer side of the queues, wake-ups and live updates, used by web requests and the worker. It
+ * fails fast: when Redis is unreachable the request still succeeds (its rows are committed) and the
+ * workers' sweeps (deliveries, receipts) or the reply reconciler pick the work up later.
  */
 export class Producer {
-  readonly deliveries: Queue<DeliveryJob>;
   readonly channelSends: Queue<ChannelSendJob>;
   /** Only read here (job counts for the operations view); the worker owns its schedulers. */
   readonly maintenance: Queue;
@@ -26,32 +25,26 @@ export class Producer {
     readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    this.deliveries = new Queue(QUEUE_NAMES.deliveries, { connection: redis, prefix });
     this.channelSends = new Queue(QUEUE_NAMES.channelSends, { connection: redis, prefix });
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection: redis, prefix });
     // Without a listener an unreachable Redis would surface as an unhandled 'error' event.
-    for (const queue of [this.deliveries, this.channelSends, this.maintenance]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
+    for (const queue of [this.channelSends, this.maintenance]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
-  /**
-   * Enqueues attempt `attempt` of a delivery (see `deliveryJobId` for why the same attempt can be
-   * enqueued from several places). `run` marks a lease recovery, manual retry or test send.
-   */
-  async enqueueDelivery(
-    deliveryId: string,
-    tenantId: string,
-    attempt: number,
-    options: { delayMs?: number; correlationId?: string; trigger?: DeliveryTrigger; run?: Parameters<typeof deliveryJobId>[2] } = {},
-  ): Promise<void> {
-    const data: DeliveryJob = { delivery_id: deliveryId, tenant_id: tenantId, attempt, trigger: options.trigger ?? "scheduled" };
-    if (options.correlationId) data.correlation_id = options.correlationId;
-    await this.deliveries.add("deliver", data, {
-      jobId: deliveryJobId(deliveryId, attempt, options.run),
-      delay: options.delayMs,
-      removeOnComplete: 1000,
-      removeOnFail: 5000,
-      attempts: 1,
-    });
+  /** Wakes the delivery engines: due deliveries exist (their rows are the queue; this only makes it fast). */
+  async wakeDeliveries(): Promise<void> {
+    await this.redis.publish(deliveriesWakeChannel(this.prefix), "1");
+  }
+
+  /** Wakes the receipt workers for these lanes. Never throws: the workers' sweep finds them anyway. */
+  async wakeReceipts(lanes: readonly number[]): Promise<void> {
+    if (lanes.length === 0) return;
+    await this.redis.publish(receiptsWakeChannel(this.prefix), lanes.join(",")).catch((err: Error) => this.logger.warn({ err: err.message }, "receipt wake-up not sent; the worker sweep picks them up"));
+  }
+
+  /** Tells every process that a channel changed (webhook intake forgets its cached channels). */
+  async announceChannelChange(): Promise<void> {
+    await this.redis.publish(channelChangesChannel(this.prefix), "1").catch((err: Error) => this.logger.warn({ err: err.message }, "channel change not announced; cached channels expire on their own"));
   }
 
   async enqueueChannelSend(messageId: string, tenantId: string, correlationId?: string): Promise<void> {
@@ -73,7 +66,7 @@ export class Producer {
   async flush(effects: PostCommitEffects, correlationId?: string): Promise<void> {
     if (effects.isEmpty) return;
     const work = [
-      ...effects.deliveries.map((d) => this.enqueueDelivery(d.deliveryId, d.tenantId, 1, { correlationId })),
+      ...(effects.deliveries.length ? [this.wakeDeliveries()] : []),
       ...effects.channelSends.map((s) => this.enqueueChannelSend(s.messageId, s.tenantId, correlationId)),
       this.publishLive(effects.live),
     ];
@@ -82,12 +75,12 @@ export class Producer {
     if (failures.length) {
       this.logger.warn(
         { failures: failures.length, err: String((failures[0] as PromiseRejectedResult).reason?.message ?? failures[0]), correlation_id: correlationId },
-        "post-commit enqueue failed; the reconciler will pick the work up",
+        "post-commit wake-up or enqueue failed; the workers' sweeps pick the work up",
       );
     }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.deliveries.close(), this.channelSends.close(), this.maintenance.close()]);
+    await Promise.allSettled([this.channelSends.close(), this.maintenance.close()]);
   }
 }

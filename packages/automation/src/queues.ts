@@ -4,11 +4,18 @@ import { z } from "zod";
  * Queue names, Redis key prefix, job payload schemas and job scheduler definitions, shared by the
  * producers (web, crm writes) and the worker. Payloads carry ids only: the worker re-reads rows
  * from Postgres (the source of truth), so a lost or stale job never carries stale data, and no
- * secret ever reaches Redis.
+ * secret ever reaches Redis. Deliveries and inbound receipts are not BullMQ jobs: their rows are the
+ * queue (claimed in batches by the worker), and Redis only carries the wake-ups below.
  */
 
+/** Redis pub/sub channel that wakes the delivery engines (an event with deliveries committed, a manual retry). */
+export const deliveriesWakeChannel = (prefix: string) => `${prefix}:wake:deliveries`;
+/** Redis pub/sub channel that wakes the receipt workers; the message lists the lanes (`3,17`). */
+export const receiptsWakeChannel = (prefix: string) => `${prefix}:wake:receipts`;
+/** Redis pub/sub channel on which a channel change is announced; webhook intake forgets its cached channels. */
+export const channelChangesChannel = (prefix: string) => `${prefix}:channels:changed`;
+
 export const QUEUE_NAMES = {
-  deliveries: "deliveries",
   channelSends: "channel-sends",
   maintenance: "maintenance",
 } as const;
@@ -61,20 +68,6 @@ const correlationId = z
 export const DELIVERY_TRIGGERS = ["scheduled", "manual", "test"] as const;
 export type DeliveryTrigger = (typeof DELIVERY_TRIGGERS)[number];
 
-/**
- * One HTTP delivery of an automation event to one destination (`automation_deliveries` row).
- * `attempt` is the attempt number the job was enqueued for: a job whose attempt is no longer the
- * next one (the delivery moved on) does nothing.
- */
-export const deliveryJobSchema = z.object({
-  delivery_id: z.uuid(),
-  tenant_id: z.uuid(),
-  attempt: z.number().int().min(1).optional(),
-  trigger: z.enum(DELIVERY_TRIGGERS).default("scheduled"),
-  correlation_id: correlationId,
-});
-export type DeliveryJob = z.input<typeof deliveryJobSchema>;
-
 /** One outbound message to its channel's provider (`messages` row, direction `out`). */
 export const channelSendJobSchema = z.object({
   message_id: z.uuid(),
@@ -87,8 +80,10 @@ export type ChannelSendJob = z.infer<typeof channelSendJobSchema>;
 const maintenancePayload = z.object({ correlation_id: correlationId });
 
 export const maintenanceJobSchemas = {
-  /** Enqueues pending deliveries that have no live job (Redis lost, producer failed fast). */
-  reconcile_deliveries: maintenancePayload,
+  /** Re-enqueues outbound replies whose send job was lost (Redis lost, producer failed fast). */
+  reconcile_replies: maintenancePayload,
+  /** Deletes processed inbound receipts past their retention. */
+  prune_receipts: maintenancePayload,
   /** Notifies assignees once about open tasks past their due time. */
   check_overdue_tasks: maintenancePayload,
   /** Flags leads with no activity for too long. */
@@ -119,10 +114,17 @@ export interface JobSchedulerDefinition {
 /** Every scheduler the worker upserts at boot. */
 export const JOB_SCHEDULERS: readonly JobSchedulerDefinition[] = [
   {
-    id: "reconcile-deliveries",
+    id: "reconcile-replies",
     queue: QUEUE_NAMES.maintenance,
-    schedule: { every: 5_000 },
-    job: { name: "reconcile_deliveries", data: {} },
+    schedule: { every: 15_000 },
+    job: { name: "reconcile_replies", data: {} },
+    keep: { completed: 50, failed: 200 },
+  },
+  {
+    id: "prune-receipts",
+    queue: QUEUE_NAMES.maintenance,
+    schedule: { pattern: "17 * * * *" },
+    job: { name: "prune_receipts", data: {} },
     keep: { completed: 50, failed: 200 },
   },
   {
@@ -142,34 +144,6 @@ export const JOB_SCHEDULERS: readonly JobSchedulerDefinition[] = [
 ];
 
 const ID_TOKEN = /^[A-Za-z0-9_-]+$/;
-
-/**
- * Job id of one delivery attempt: `delivery-<delivery id>-<attempt>[-<run>]`.
- *
- * BullMQ ignores `add()` for an id that still exists, completed and failed jobs included (they are
- * kept by removeOnComplete / removeOnFail). The scheme:
- * - Scheduled runs (the producer after commit, the retry path after a failed attempt, and the
- *   reconciler for a pending row that is due) all use the plain `(delivery, attempt)` id, so however
- *   many of them enqueue the same attempt, one job exists and one runs.
- * - A job that runs before its row is due is moved back to delayed (same id, still live) instead of
- *   completing, so skew between Redis' and Postgres' clocks cannot consume the id.
- * - A lease recovery (the worker died mid-attempt) gets `-lease-<expired locked_until ms>`: the dead
- *   worker's job id may be stuck active or failed, and each expired lease is a distinct value, so
- *   every recovery has a fresh id while reconciler replicas still agree on it.
- * - A manual retry or test send gets `-manual-<token>` / `-test-<token>`: it must run now even while
- *   the scheduled job of the same attempt waits delayed (that one later finds its attempt taken and
- *   does nothing).
- * - Left-over terminal jobs: the reconciler treats a completed or failed job under a due row's id as
- *   dead, removes it and adds the attempt again, so no no-op run can swallow a later real one.
- * Custom ids must not contain ':' (BullMQ's key separator).
- */
-export function deliveryJobId(deliveryId: string, attempt: number, run?: { kind: "lease" | "manual" | "test"; token: string }): string {
-  if (!ID_TOKEN.test(deliveryId)) throw new RangeError(`deliveryJobId: invalid delivery id "${deliveryId}"`);
-  if (!Number.isSafeInteger(attempt) || attempt < 1) throw new RangeError(`deliveryJobId: attempt must be an integer >= 1, got ${attempt}`);
-  if (!run) return `delivery-${deliveryId}-${attempt}`;
-  if (!ID_TOKEN.test(run.token)) throw new RangeError(`deliveryJobId: invalid run token "${run.token}"`);
-  return `delivery-${deliveryId}-${attempt}-${run.kind}-${run.token}`;
-}
 
 /** Job id of an outbound message send: one job per message however often it is enqueued. */
 export function channelSendJobId(messageId: string): string {

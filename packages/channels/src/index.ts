@@ -45,3 +45,4 @@ export {
   type FakeGraphSent,
 } from "./testing/fake-graph-api";
 export { startFakeSmtpServer, type FakeSmtpServer, type FakeSmtpMessage } from "./testing/fake-smtp-server";
+export { webhookAccountIds, groupBySender, itemsOf, statusOrderingKey, type SenderItems } from "./intake";

@@ -81,7 +81,13 @@ function jsonBody(rawBody: Buffer | Uint8Array, contentType: string | null | und
  * (with `path`) for a well-formed body of the wrong shape, `unsupported_media_type` for a content type
  * the channel does not take, `payload_too_large` over 1 MiB.
  */
-export async function parseWebhook(type: ChannelType, rawBody: Buffer | Uint8Array, contentType: string | null | undefined): Promise<ParsedWebhook> {
+export async function parseWebhook(
+  type: ChannelType,
+  rawBody: Buffer | Uint8Array,
+  contentType: string | null | undefined,
+  /** When the request arrived: the date of messages that carry none (API without `sent_at`, e-mail without Date). */
+  receivedAt: Date = new Date(),
+): Promise<ParsedWebhook> {
   checkSize(rawBody);
   switch (type) {
     case "whatsapp":
@@ -90,9 +96,9 @@ export async function parseWebhook(type: ChannelType, rawBody: Buffer | Uint8Arr
     case "instagram":
       return parseMessagingWebhook(type, jsonBody(rawBody, contentType));
     case "api":
-      return parseApiInbound(jsonBody(rawBody, contentType));
+      return parseApiInbound(jsonBody(rawBody, contentType), receivedAt);
     case "email":
-      return parseMailgunInbound(await decodeFormFields(rawBody, contentType));
+      return parseMailgunInbound(await decodeFormFields(rawBody, contentType), receivedAt);
     default: {
       const never: never = type;
       throw new AppError("not_found", `unknown channel type ${String(never)}`);

@@ -59,7 +59,7 @@ const REQUIRED_SECRETS: Record<ChannelType, readonly string[]> = {
   api: ["secret"],
 };
 
-export const sha256Hex = (value: string) => createHash("sha256").update(value).digest("hex");
+export const sha256Hex = (value: string | Buffer) => createHash("sha256").update(value).digest("hex");
 
 export interface ChannelView {
   id: string;

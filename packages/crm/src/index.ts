@@ -7,3 +7,4 @@ export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";
 export * from "./pending-work";
+export * from "./receipts";

@@ -34,6 +34,8 @@ export function deps(): WebDeps {
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };
+    // Channel changes made through any web process empty every process's cache of channels.
+    void globalForDeps.alfredDeps.channels.followChanges(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-channels" }), e.QUEUE_PREFIX, logger);
   }
   return globalForDeps.alfredDeps;
 }

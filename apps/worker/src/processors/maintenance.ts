@@ -5,13 +5,15 @@ import { UnrecoverableError } from "bullmq";
 import { checkOverdueTasks } from "../jobs/check-overdue-tasks";
 import { checkStalledLeads } from "../jobs/check-stalled-leads";
 import type { JobContext, JobResult } from "../jobs/context";
-import { reconcileDeliveries } from "../jobs/reconcile-deliveries";
+import { pruneReceipts } from "../jobs/prune-receipts";
+import { reconcileReplies } from "../jobs/reconcile-replies";
 import { withJobLogging } from "./job-logging";
 
 /** The `maintenance` queue: cross-tenant housekeeping, dispatched on the job name. */
-export function createMaintenanceProcessor(deps: { db: Database; logger: Logger; producer: Producer }) {
+export function createMaintenanceProcessor(deps: { db: Database; logger: Logger; producer: Producer; receiptRetentionDays: number }) {
   const handlers: Record<MaintenanceJobName, (ctx: JobContext) => Promise<JobResult>> = {
-    reconcile_deliveries: (ctx) => reconcileDeliveries({ ...ctx, producer: deps.producer }),
+    reconcile_replies: (ctx) => reconcileReplies({ ...ctx, producer: deps.producer }),
+    prune_receipts: (ctx) => pruneReceipts({ ...ctx, retentionDays: deps.receiptRetentionDays }),
     check_overdue_tasks: (ctx) => checkOverdueTasks({ ...ctx, producer: deps.producer }),
     check_stalled_leads: (ctx) => checkStalledLeads({ ...ctx, producer: deps.producer }),
   };

@@ -1,20 +1,24 @@
 import { createRedis } from "@alfred/core";
-import { Worker } from "bullmq";
-import { createDeliveryProcessor, type DeliveryDeps } from "../delivery";
-import { QUEUE_NAMES } from "../queues";
+import { DeliveryEngine, type DeliveryEngineDeps, type DeliveryEngineOptions } from "../delivery";
+import { listenForWakeUps } from "../wakeups";
 
 /**
- * The production delivery processor on a real BullMQ worker in this process, for integration tests
- * of other packages (the API's "send test event", retries) that need deliveries to actually go out.
+ * The production delivery engine in this process, woken like the worker's, for integration tests of
+ * other packages (the API's "send test event", retries) that need deliveries to actually go out.
  */
-export function startDeliveryWorker(deps: DeliveryDeps, options: { prefix: string; redisUrl?: string; concurrency?: number }): { close(): Promise<void> } {
-  const connection = createRedis(options.redisUrl ?? "redis://127.0.0.1:6379", "worker");
-  const worker = new Worker(QUEUE_NAMES.deliveries, createDeliveryProcessor(deps), { connection, prefix: options.prefix, concurrency: options.concurrency ?? 4 });
-  worker.on("error", () => undefined);
-  return {
-    async close() {
-      await worker.close();
-      connection.disconnect();
+export async function startDeliveryEngine(
+  deps: DeliveryEngineDeps,
+  options: { prefix: string; redisUrl?: string } & Partial<DeliveryEngineOptions>,
+): Promise<DeliveryEngine & { stop(): Promise<void> }> {
+  const { prefix, redisUrl, ...engineOptions } = options;
+  const engine = new DeliveryEngine(deps, { sweepMs: 250, ...engineOptions });
+  const subscriber = createRedis(redisUrl ?? "redis://127.0.0.1:6379", "worker");
+  await listenForWakeUps(subscriber, prefix, { deliveries: () => engine.wake() });
+  engine.start();
+  return Object.assign(engine, {
+    async stop() {
+      await engine.close();
+      subscriber.disconnect();
     },
-  };
+  });
 }

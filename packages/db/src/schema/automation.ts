@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import {
   boolean,
   index,
@@ -74,6 +75,8 @@ export const deliveryStatusEnum = pgEnum("delivery_status", [
 ]);
 export const DELIVERY_STATUSES = deliveryStatusEnum.enumValues;
 
+export const attemptTriggerEnum = pgEnum("delivery_attempt_trigger", ["scheduled", "manual", "test"]);
+
 /** One event to one destination. Replays of an event create new rows. */
 export const automationDeliveries = pgTable(
   "automation_deliveries",
@@ -92,6 +95,10 @@ export const automationDeliveries = pgTable(
     deliveredAt: timestamp({ withTimezone: true }),
     /** Lease of the worker currently sending it; an expired lease means the worker died. */
     lockedUntil: timestamp({ withTimezone: true }),
+    /** Which worker holds the lease: a lease of a worker whose heartbeat stopped can be taken early. */
+    lockedBy: text(),
+    /** What the next attempt is recorded as: a manual retry or a test send goes out as such. */
+    nextTrigger: attemptTriggerEnum().notNull().default("scheduled"),
     ...timestamps(),
   },
   (t) => [
@@ -99,11 +106,11 @@ export const automationDeliveries = pgTable(
     index("automation_deliveries_tenant_status_idx").on(t.tenantId, t.status, t.createdAt.desc()),
     index("automation_deliveries_tenant_destination_idx").on(t.tenantId, t.destinationId, t.createdAt.desc()),
     index("automation_deliveries_tenant_event_idx").on(t.tenantId, t.eventId),
-    index("automation_deliveries_due_idx").on(t.status, t.nextRetryAt),
+    // The engine's claim: due pending rows by due time, and leases that ran out.
+    index("automation_deliveries_due_idx").on(t.nextRetryAt).where(sql`${t.status} = 'pending'`),
+    index("automation_deliveries_leased_idx").on(t.lockedUntil).where(sql`${t.status} = 'delivering'`),
   ],
 );
-
-export const attemptTriggerEnum = pgEnum("delivery_attempt_trigger", ["scheduled", "manual", "test"]);
 
 export const automationDeliveryAttempts = pgTable(
   "automation_delivery_attempts",

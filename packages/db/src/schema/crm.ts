@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -160,6 +161,8 @@ export const messages = pgTable(
     senderDestinationId: uuid(),
     aiClassification: jsonb().$type<{ intent?: string; sentiment?: string; leadScore?: number; provider?: string }>(),
     providerTimestamp: timestamp({ withTimezone: true }),
+    /** The inbound receipt this message came from (receipts are pruned; no foreign key). */
+    receiptId: bigint({ mode: "number" }),
     ...timestamps(),
   },
   (t) => [
@@ -234,15 +237,4 @@ export const leadTasks = pgTable(
     uniqueIndex("lead_tasks_task_key").on(t.taskId),
     index("lead_tasks_tenant_contact_idx").on(t.tenantId, t.contactId),
   ],
-);
-
-/** Mailgun webhook tokens already accepted: a replayed signed request is refused. */
-export const inboundWebhookTokens = pgTable(
-  "inbound_webhook_tokens",
-  {
-    channelId: uuid().notNull().references(() => channels.id, { onDelete: "cascade" }),
-    token: text().notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [uniqueIndex("inbound_webhook_tokens_channel_token_key").on(t.channelId, t.token)],
 );

@@ -3,3 +3,4 @@ export * from "./crm";
 export * from "./automation";
 export * from "./intelligence";
 export * from "./operations";
+export * from "./intake";

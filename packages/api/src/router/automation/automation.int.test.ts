@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Principal } from "@alfred/auth";
 import { recordEvent } from "@alfred/automation";
-import { startDeliveryWorker, startSink, type Sink } from "@alfred/automation/testing";
+import { startDeliveryEngine, startSink, type Sink } from "@alfred/automation/testing";
 import { eq } from "@alfred/db";
 import { apiKeys, automationDestinations } from "@alfred/db/schema";
 import type { ResolvedAddress } from "@alfred/egress";
@@ -16,7 +16,7 @@ let h: ApiHarness;
 let t: TenantFixture;
 let other: TenantFixture;
 let sink: Sink;
-let worker: { close(): Promise<void> };
+let worker: { stop(): Promise<void> };
 const dns = new Map<string, string>();
 
 beforeAll(async () => {
@@ -32,11 +32,11 @@ beforeAll(async () => {
   };
   t = await seedTenant(h.deps);
   other = await seedTenant(h.deps);
-  worker = startDeliveryWorker({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation, producer: h.deps.producer, logger: h.deps.logger }, { prefix: h.prefix });
+  worker = await startDeliveryEngine({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation, logger: h.deps.logger, publishLive: (events) => h.deps.producer.publishLive(events) }, { prefix: h.prefix });
 });
 
 afterAll(async () => {
-  await worker.close();
+  await worker.stop();
   await h.close();
   await sink.close();
 });
@@ -219,7 +219,7 @@ describe("send test event and the deliveries API", () => {
       recordEvent(tx, { tenantId: t.admin.tenantId, type: "task.created", sourceEventId: `task:${randomBytes(4).toString("hex")}`, payload: { task_id: "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918", title: "Call", status: "open", due_at: null, assignee_id: null, conversation_id: null, contact_id: null } }),
     );
     const deliveryId = event.deliveryIds.find(Boolean)!;
-    await h.deps.producer.enqueueDelivery(deliveryId, t.admin.tenantId, 1);
+    await h.deps.producer.wakeDeliveries();
     await expect.poll(async () => (await rest(h.deps, "GET", `/automations/deliveries/${deliveryId}`, { token: manager })).body.status, { timeout: 10_000 }).toBe("delivered");
 
     const retried = await rest(h.deps, "POST", `/automations/deliveries/${deliveryId}/retry`, { token: manager });

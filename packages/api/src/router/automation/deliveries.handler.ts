@@ -12,13 +12,13 @@ export const listHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typ
 export const getHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof deliveryIdInput> }) => getDelivery(ctx.db, ctx.tenantId, input.id);
 
 export const retryHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof deliveryIdInput> }) =>
-  retryDelivery(ctx, ctx.tenantId, input.id, ctx.correlationId);
+  retryDelivery(ctx, ctx.tenantId, input.id);
 
 export const bulkRetryHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof bulkRetryInput> }) =>
-  bulkRetryDeliveries(ctx, ctx.tenantId, input, ctx.correlationId);
+  bulkRetryDeliveries(ctx, ctx.tenantId, input);
 
 export const bulkCancelHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof bulkCancelInput> }) =>
   cancelPendingDeliveries(ctx.db, ctx.tenantId, input);
 
 export const replayHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof replayInput> }) =>
-  replayEvent(ctx, ctx.tenantId, input.id, { destination_id: input.destination_id }, ctx.correlationId);
+  replayEvent(ctx, ctx.tenantId, input.id, { destination_id: input.destination_id });

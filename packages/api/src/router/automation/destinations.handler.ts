@@ -44,11 +44,11 @@ export const deleteHandler = async ({ ctx, input }: { ctx: TenantCtx; input: z.i
 export const rotateSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof rotateSecretInput> }) =>
   rotateDestinationSecret(service(ctx), ctx.tenantId, input.id, { secret: input.secret });
 
-/** Creates the test delivery, then enqueues it after commit; the worker sends it at once. */
+/** Creates the test delivery, then wakes the delivery engines after commit; a worker sends it at once. */
 export async function testHandler({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) {
   const sent = await createTestDelivery(ctx, ctx.tenantId, input.id, ctx.correlationId);
   await ctx.producer
-    .enqueueDelivery(sent.delivery_id, ctx.tenantId, 1, { trigger: "test", correlationId: ctx.correlationId })
-    .catch((err: Error) => ctx.logger.warn({ err: err.message, correlation_id: ctx.correlationId }, "test delivery not enqueued; the reconciler will"));
+    .wakeDeliveries()
+    .catch((err: Error) => ctx.logger.warn({ err: err.message, correlation_id: ctx.correlationId }, "test delivery not announced; the engines' sweep sends it"));
   return sent;
 }

@@ -1,10 +1,18 @@
 import { createChannel, deleteChannel, getChannelRow, listChannels, toChannelView, updateChannel } from "@alfred/crm";
 import { z } from "zod";
+import type { Context } from "../../context";
 import { createTRPCRouter, roleProcedure, tenantProcedure } from "../../trpc";
 import { idInput } from "../schemas";
 import { channelView, createChannelInput, updateChannelInput } from "./channels.schema";
 
 const tags = ["channels"];
+
+/** Webhook intake caches channels with their secrets: every change empties that cache, here and in every other process. */
+async function channelsChanged<T>(ctx: Context, result: T): Promise<T> {
+  ctx.channels.forget();
+  await ctx.producer.announceChannelChange();
+  return result;
+}
 
 export const channelsRouter = createTRPCRouter({
   list: tenantProcedure
@@ -21,17 +29,17 @@ export const channelsRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/channels", tags, summary: "Connect a channel", protect: true, errorResponses: [409, 422] }, rest: { status: 201 } })
     .input(createChannelInput)
     .output(channelView)
-    .mutation(({ ctx, input }) => createChannel(ctx.db, ctx.keys, ctx.automation, ctx.tenantId, input)),
+    .mutation(async ({ ctx, input }) => channelsChanged(ctx, await createChannel(ctx.db, ctx.keys, ctx.automation, ctx.tenantId, input))),
   update: roleProcedure("admin")
     .meta({ openapi: { method: "PATCH", path: "/channels/{id}", tags, summary: "Rename, enable/disable, change settings or replace secrets", protect: true, errorResponses: [404, 409, 422] } })
     .input(updateChannelInput)
     .output(channelView)
-    .mutation(({ ctx, input }) => ctx.db.transaction((tx) => updateChannel(tx, ctx.keys, ctx.automation, ctx.tenantId, input.id, input))),
+    .mutation(async ({ ctx, input }) => channelsChanged(ctx, await ctx.db.transaction((tx) => updateChannel(tx, ctx.keys, ctx.automation, ctx.tenantId, input.id, input)))),
   delete: roleProcedure("admin")
     .meta({ openapi: { method: "DELETE", path: "/channels/{id}", tags, summary: "Delete a channel with its conversations", protect: true } })
     .input(idInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await deleteChannel(ctx.db, ctx.tenantId, input.id);
+      await channelsChanged(ctx, await deleteChannel(ctx.db, ctx.tenantId, input.id));
     }),
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Principal } from "@alfred/auth";
 import { alfredSignature, createDestination, EVENT_CATALOG, liveChannel, WORKER_HEARTBEAT, workerHeartbeatIndexKey, workerHeartbeatKey, type LiveEvent } from "@alfred/automation";
-import { startDeliveryWorker, startSink, type Sink } from "@alfred/automation/testing";
+import { startDeliveryEngine, startSink, type Sink } from "@alfred/automation/testing";
 import { createRedis } from "@alfred/core";
 import { createChannel, ingestMessage, newScope, queueOutboundMessage } from "@alfred/crm";
 import { and, eq } from "@alfred/db";
@@ -18,7 +18,7 @@ let h: ApiHarness;
 let t: TenantFixture;
 let other: TenantFixture;
 let sink: Sink;
-let worker: { close(): Promise<void> };
+let worker: { stop(): Promise<void> };
 /** What the sink answers next, by path (`/ok`, `/flaky`, `/gone`). */
 const flaky = { failuresLeft: 1 };
 
@@ -37,10 +37,10 @@ beforeAll(async () => {
   h = await createApiHarness({ EGRESS_ALLOWLIST: `127.0.0.1:${sink.port},127.0.0.1:9`, AUTOMATION_RETRY_SCHEDULE_SECONDS: "1,1", AUTOMATION_DELIVERY_TIMEOUT_MS: "2000" });
   t = await seedTenant(h.deps, "Operations T");
   other = await seedTenant(h.deps, "Operations Other");
-  worker = startDeliveryWorker({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation, producer: h.deps.producer, logger: h.deps.logger }, { prefix: h.prefix });
+  worker = await startDeliveryEngine({ db: h.deps.db, keys: h.deps.keys, settings: h.deps.automation, logger: h.deps.logger, publishLive: (events) => h.deps.producer.publishLive(events) }, { prefix: h.prefix });
 });
 afterAll(async () => {
-  await worker?.close();
+  await worker?.stop();
   await h?.close();
   await sink?.close();
 });
@@ -338,9 +338,7 @@ describe("operations.queueHealth", () => {
     const single = { ...h.deps, singleCompany: true };
     const tenantId = other.admin.tenantId;
     const destination = await createDestination(services(), tenantId, { name: "Queue", url: sink.url, event_types: ["task.created"] });
-    const { delivery } = await insertDelivery(tenantId, destination.id, "pending");
-    // A job far in the future: delayed, never run during this test.
-    await h.deps.producer.enqueueDelivery(delivery.id, tenantId, 7, { delayMs: 3_600_000 });
+    await insertDelivery(tenantId, destination.id, "pending");
     await h.deps.producer.channelSends.add("send", { message_id: randomUUID(), tenant_id: tenantId }, { delay: 3_600_000 });
 
     const now = Date.now();
@@ -355,9 +353,8 @@ describe("operations.queueHealth", () => {
     const health = await callerFor(single, other.manager).operations.queueHealth();
     const machine = health.machine!;
     expect(machine.available).toBe(true);
-    expect(machine.queues.map((q) => q.name)).toEqual(["deliveries", "channel-sends", "maintenance"]);
-    expect(machine.queues[0]!.delayed).toBeGreaterThanOrEqual(1);
-    expect(machine.queues[1]!.delayed).toBe(1);
+    expect(machine.queues.map((q) => q.name)).toEqual(["channel-sends", "maintenance"]);
+    expect(machine.queues[0]!.delayed).toBe(1);
     for (const q of machine.queues) expect(Object.values(q).slice(1).every((n) => Number.isInteger(n))).toBe(true);
     expect(machine.workers).toEqual([
       { id: fresh, last_seen_at: new Date(now - 2_000).toISOString(), healthy: true },
@@ -451,7 +448,7 @@ describe("live notifications", () => {
       const gone = await createDestination(services(), tenantId, { name: "Gone", url: sink.url.replace("/hook", "/gone"), event_types: ["task.created"] });
       const { delivery } = await insertDelivery(tenantId, gone.id, "pending");
       await h.deps.db.update(automationDeliveries).set({ nextRetryAt: new Date() }).where(eq(automationDeliveries.id, delivery.id));
-      await h.deps.producer.enqueueDelivery(delivery.id, tenantId, 1);
+      await h.deps.producer.wakeDeliveries();
       await until(async () => received.filter((e) => e.kind === "notification.created"), (events) => events.length >= 2);
       expect(received.filter((e) => e.kind === "notification.created").map((e) => e.data?.notification_kind).sort()).toEqual(["delivery_failed", "destination_disabled"]);
       expect(received.every((e) => e.tenantId === tenantId)).toBe(true);

@@ -6,11 +6,14 @@ import { isCatalogEventType } from "./events/catalog";
 import { fanOut } from "./outbox";
 import type { Producer } from "./producer";
 
+/** Due rows are the queue; a lost wake-up only costs the engine's next sweep (about a second). */
+const wake = (producer: Producer) => producer.wakeDeliveries().catch(() => undefined);
+
 /**
  * Deliveries as the API and dashboard see them: a keyset-paginated, filterable list (newest
  * first), the full record of one delivery (event envelope, every attempt with the exact headers
  * sent), manual retry, replay of an old event, and bulk retry / cancel by filter. Tenant-scoped
- * throughout; jobs are enqueued after commit and the reconciler covers a failed enqueue.
+ * throughout; a manual attempt is a due row marked `manual`, and the engine is woken after commit.
  */
 
 export type DeliveryStatus = (typeof automationDeliveries.$inferSelect)["status"];
@@ -148,8 +151,6 @@ export async function getDelivery(db: Database, tenantId: string, id: string): P
   };
 }
 
-const runToken = () => randomUUID().replace(/-/g, "");
-
 async function assertDestinationEnabled(db: Database, tenantId: string, destinationId: string): Promise<void> {
   const [destination] = await db
     .select({ enabled: automationDestinations.enabled, reason: automationDestinations.disabledReason })
@@ -164,12 +165,7 @@ async function assertDestinationEnabled(db: Database, tenantId: string, destinat
  * delivery gets one more attempt (retried on the schedule if attempts remain), a pending one goes
  * now instead of waiting. Recorded with trigger `manual`.
  */
-export async function retryDelivery(
-  deps: { db: Database; producer: Producer },
-  tenantId: string,
-  id: string,
-  correlationId?: string,
-): Promise<DeliverySummary> {
+export async function retryDelivery(deps: { db: Database; producer: Producer }, tenantId: string, id: string): Promise<DeliverySummary> {
   const [existing] = await deps.db
     .select({ destinationId: automationDeliveries.destinationId })
     .from(automationDeliveries)
@@ -178,13 +174,11 @@ export async function retryDelivery(
   await assertDestinationEnabled(deps.db, tenantId, existing.destinationId);
   const [row] = await deps.db
     .update(automationDeliveries)
-    .set({ status: "pending", nextRetryAt: sql`now()`, updatedAt: sql`now()` })
+    .set({ status: "pending", nextRetryAt: sql`now()`, nextTrigger: "manual", updatedAt: sql`now()` })
     .where(and(eq(automationDeliveries.tenantId, tenantId), eq(automationDeliveries.id, id), sql`${automationDeliveries.status} <> 'delivering'`))
     .returning();
   if (!row) throw new AppError("conflict", "the delivery is being sent right now; try again in a moment");
-  await deps.producer
-    .enqueueDelivery(row.id, tenantId, row.attempts + 1, { trigger: "manual", run: { kind: "manual", token: runToken() }, correlationId })
-    .catch(() => undefined); // pending and due: the reconciler enqueues it
+  await wake(deps.producer);
   return toSummary(row);
 }
 
@@ -194,7 +188,6 @@ export async function replayEvent(
   tenantId: string,
   eventId: string,
   input: { destination_id?: string },
-  correlationId?: string,
 ): Promise<{ event_id: string; delivery_ids: string[] }> {
   const [event] = await deps.db
     .select({ id: automationEvents.id, type: automationEvents.type })
@@ -203,8 +196,8 @@ export async function replayEvent(
   if (!event) throw new AppError("not_found", "event not found");
   if (!isCatalogEventType(event.type)) throw new AppError("conflict", `events of type ${event.type} cannot be replayed`);
   if (input.destination_id) await assertDestinationEnabled(deps.db, tenantId, input.destination_id);
-  const ids = await deps.db.transaction((tx) => fanOut(tx, { tenantId, eventId: event.id, eventType: event.type, destinationId: input.destination_id }));
-  await Promise.allSettled(ids.map((id) => deps.producer.enqueueDelivery(id, tenantId, 1, { trigger: "manual", correlationId })));
+  const ids = await deps.db.transaction((tx) => fanOut(tx, { tenantId, eventId: event.id, eventType: event.type, destinationId: input.destination_id, trigger: "manual" }));
+  await wake(deps.producer);
   return { event_id: event.id, delivery_ids: ids };
 }
 
@@ -232,7 +225,6 @@ export async function bulkRetryDeliveries(
   deps: { db: Database; producer: Producer },
   tenantId: string,
   filter: BulkDeliveryFilter & { status?: "failed" | "cancelled" },
-  correlationId?: string,
 ): Promise<{ count: number }> {
   const statuses = filter.status ? [filter.status] : (["failed", "cancelled"] as const);
   const targets = deps.db
@@ -244,12 +236,10 @@ export async function bulkRetryDeliveries(
     .limit(MAX_BULK_DELIVERIES);
   const rows = await deps.db
     .update(automationDeliveries)
-    .set({ status: "pending", nextRetryAt: sql`now()`, updatedAt: sql`now()` })
+    .set({ status: "pending", nextRetryAt: sql`now()`, nextTrigger: "manual", updatedAt: sql`now()` })
     .where(and(eq(automationDeliveries.tenantId, tenantId), inArray(automationDeliveries.id, targets), inArray(automationDeliveries.status, [...statuses])))
-    .returning({ id: automationDeliveries.id, attempts: automationDeliveries.attempts });
-  await Promise.allSettled(
-    rows.map((r) => deps.producer.enqueueDelivery(r.id, tenantId, r.attempts + 1, { trigger: "manual", run: { kind: "manual", token: runToken() }, correlationId })),
-  );
+    .returning({ id: automationDeliveries.id });
+  if (rows.length) await wake(deps.producer);
   return { count: rows.length };
 }
 

@@ -4,23 +4,26 @@ import { and, eq, sql } from "@alfred/db";
 import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationDestinations, notifications, tenants } from "@alfred/db/schema";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { ResolvedAddress } from "@alfred/egress";
-import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { claimDelivery, createDeliveryProcessor, DeliveryCounters, leaseMs, reconcileDeliveries } from "./delivery";
-import { createDestination, currentSecrets, reencryptDestinationSecrets, rotateDestinationSecret } from "./destinations";
-import { PostCommitEffects } from "./effects";
-import type { EventType } from "./events/catalog";
-import { recordEvent } from "./outbox";
-import { Producer } from "./producer";
-import { deliveryJobId, QUEUE_NAMES } from "./queues";
-import { automationEnvSchema, automationSettingsFrom, type AutomationSettings } from "./settings";
-import { startSink, type Sink, type SinkReply } from "./testing/sink";
+import { createDestination, currentSecrets, reencryptDestinationSecrets, rotateDestinationSecret } from "../destinations";
+import { PostCommitEffects } from "../effects";
+import type { EventType } from "../events/catalog";
+import { recordEvent } from "../outbox";
+import { Producer } from "../producer";
+import { automationEnvSchema, automationSettingsFrom, type AutomationSettings } from "../settings";
+import { startDeliveryEngine } from "../testing/delivery-worker";
+import { startSink, type Sink, type SinkReply } from "../testing/sink";
+import { claimDueDeliveries } from "./claim";
+import { DeliveryCounters } from "./counters";
+import { leaseMs, type DeliveryEngine } from "./engine";
+import { recordAttempts } from "./record";
 
 /**
- * Delivery end to end against real services: Postgres (own database), Redis (own prefix), BullMQ
- * workers in this process running the production processor, and real HTTP receivers on loopback.
+ * Delivery end to end against real services: Postgres (own database), Redis (own prefix, for the
+ * wake-ups), delivery engines in this process running the production pipeline, and real HTTP
+ * receivers on loopback.
  */
 
 const logger = createLogger("delivery-test", "silent");
@@ -37,25 +40,20 @@ let forbidden: Sink;
 let settings: AutomationSettings;
 let tenantId: string;
 const dns = new Map<string, string>();
-const workers: { worker: Worker; connection: Redis }[] = [];
+const engines: Awaited<ReturnType<typeof startDeliveryEngine>>[] = [];
 let counters: DeliveryCounters;
 
-function startWorker(overrides: Partial<AutomationSettings> = {}): Worker {
-  const processor = createDeliveryProcessor({ db: db.db, keys, settings: { ...settings, ...overrides }, producer, logger, counters, random: () => 0.5 });
-  const connection = createRedis("redis://127.0.0.1:6379", "worker");
-  const worker = new Worker(QUEUE_NAMES.deliveries, processor, { connection, prefix: PREFIX, concurrency: 8 });
-  worker.on("error", () => undefined);
-  workers.push({ worker, connection });
-  return worker;
+async function startEngine(overrides: Partial<AutomationSettings> = {}, options: { sweepMs?: number; workerId?: string } = {}): Promise<DeliveryEngine> {
+  const engine = await startDeliveryEngine(
+    { db: db.db, keys, settings: { ...settings, ...overrides }, logger, counters, random: () => 0.5, workerId: options.workerId },
+    { prefix: PREFIX, sweepMs: options.sweepMs ?? 250 },
+  );
+  engines.push(engine);
+  return engine;
 }
 
-async function stopWorkers(): Promise<void> {
-  await Promise.all(
-    workers.splice(0).map(async ({ worker, connection }) => {
-      await worker.close();
-      connection.disconnect();
-    }),
-  );
+async function stopEngines(): Promise<void> {
+  await Promise.all(engines.splice(0).map((engine) => engine.stop()));
 }
 
 async function destination(overrides: { url?: string; secret?: string; types?: EventType[] } = {}) {
@@ -69,13 +67,13 @@ async function destination(overrides: { url?: string; secret?: string; types?: E
 
 const CONTACT = "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
 
-/** Commits a lead.score_changed event (fan-out in the same transaction), then flushes its jobs. */
-async function emit(correlationId = `corr-${randomBytes(4).toString("hex")}`) {
+/** Commits a lead.score_changed event (fan-out in the same transaction), then wakes the engines (unless told not to). */
+async function emit(correlationId = `corr-${randomBytes(4).toString("hex")}`, options: { wake?: boolean } = {}) {
   const effects = new PostCommitEffects();
   const recorded = await db.db.transaction((tx) =>
     recordEvent(tx, { tenantId, type: "lead.score_changed", payload: { contact_id: CONTACT, previous_score: 10, score: 90 }, sourceEventId: `src-${randomBytes(6).toString("hex")}`, correlationId }, effects),
   );
-  await producer.flush(effects, correlationId);
+  if (options.wake !== false) await producer.flush(effects, correlationId);
   return { ...recorded, correlationId };
 }
 
@@ -126,15 +124,14 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await stopWorkers();
+  await stopEngines();
   sink.reply = () => ({ status: 200, body: "ok" });
   sink.requests.length = 0;
   await db.db.update(automationDestinations).set({ enabled: false, disabledReason: "manual" });
 });
 
 afterAll(async () => {
-  await stopWorkers();
-  await producer.deliveries.obliterate({ force: true }).catch(() => undefined);
+  await stopEngines();
   await producer.close();
   const leftovers = await redis.keys(`${PREFIX}:*`);
   if (leftovers.length) await redis.del(...leftovers);
@@ -147,7 +144,7 @@ afterAll(async () => {
 describe("signed delivery", () => {
   it("is verifiable by an independent HMAC and by the standardwebhooks package, and leaves a full record", async () => {
     const dest = await destination();
-    startWorker();
+    await startEngine();
     const event = await emit();
     const [deliveryId] = event.deliveryIds;
     const row = await settled(deliveryId!);
@@ -189,7 +186,7 @@ describe("signed delivery", () => {
   it("a user-supplied secret without the whsec_ prefix verifies with the library's raw format", async () => {
     const secret = "my-own-shared-secret-of-32-chars!";
     await destination({ secret });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     await settled(deliveryIds[0]!);
     const { headers: h, body } = sink.requests[0]!;
@@ -203,7 +200,7 @@ describe("retries", () => {
   it("a receiver failing twice then succeeding gives 3 attempts, each retry within a second of its due time", async () => {
     await destination();
     sink.reply = (_req, i) => (i === 0 ? { status: 500, body: "boom" } : i === 1 ? { status: 503, body: "busy" } : { status: 200, body: "fine" });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     const row = await settled(deliveryIds[0]!);
     expect(row).toMatchObject({ status: "delivered", attempts: 3, lastStatusCode: 200 });
@@ -228,7 +225,7 @@ describe("retries", () => {
   it("fails after the last step of the schedule and notifies the admins", async () => {
     await destination();
     sink.reply = () => ({ status: 500, body: "down" });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     const row = await settled(deliveryIds[0]!, 20_000);
     expect(row).toMatchObject({ status: "failed", attempts: 4, lastStatusCode: 500, lastError: "HTTP 500", nextRetryAt: null });
@@ -242,7 +239,7 @@ describe("retries", () => {
   it("a receiver that never answers is a timeout attempt after AUTOMATION_DELIVERY_TIMEOUT_MS", async () => {
     await destination();
     sink.reply = (_req, i) => (i === 0 ? "hang" : { status: 200 });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     const row = await settled(deliveryIds[0]!);
     expect(row.status).toBe("delivered");
@@ -256,7 +253,7 @@ describe("retries", () => {
   it("a redirect is a failed attempt and its target is never requested", async () => {
     await destination();
     sink.reply = (_req, i) => (i === 0 ? { status: 307, headers: { location: forbidden.url } } : { status: 200 });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     await settled(deliveryIds[0]!);
     const [first] = await attemptsOf(deliveryIds[0]!);
@@ -269,7 +266,7 @@ describe("retries", () => {
     await destination();
     const reply: SinkReply = { status: 200, body: Buffer.concat([Buffer.from([0, 0xff, 0xfe, 0]), Buffer.alloc(100_000, "x")]) };
     sink.reply = () => reply;
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     expect((await settled(deliveryIds[0]!)).status).toBe("delivered");
     const [attempt] = await attemptsOf(deliveryIds[0]!);
@@ -283,7 +280,7 @@ describe("destination health", () => {
   it("410 Gone: no more retries, destination disabled (gone), its waiting deliveries cancelled, admins notified", async () => {
     const dest = await destination();
     sink.reply = () => ({ status: 410, body: "gone" });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     const row = await settled(deliveryIds[0]!);
     expect(row).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: 410 });
@@ -303,7 +300,7 @@ describe("destination health", () => {
     const dest = await destination();
     await db.db.update(automationDestinations).set({ failingSince: new Date(Date.now() - 121 * 3_600_000) }).where(eq(automationDestinations.id, dest.id));
     sink.reply = () => ({ status: 502 });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     const row = await settled(deliveryIds[0]!);
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
@@ -317,7 +314,7 @@ describe("destination health", () => {
     const dest = await destination();
     await db.db.update(automationDestinations).set({ failingSince: new Date(Date.now() - 119 * 3_600_000) }).where(eq(automationDestinations.id, dest.id));
     sink.reply = (_r, i) => (i === 0 ? { status: 502 } : { status: 200 });
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     expect((await settled(deliveryIds[0]!)).status).toBe("delivered");
     const [after] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
@@ -330,7 +327,7 @@ describe("secret rotation", () => {
     const dest = await destination();
     const rotated = await rotateDestinationSecret({ db: db.db, keys, settings }, tenantId, dest.id);
     expect(rotated.secret).not.toBe(dest.secret);
-    startWorker();
+    await startEngine();
 
     const first = await emit();
     await settled(first.deliveryIds[0]!);
@@ -359,7 +356,7 @@ describe("SSRF at send time", () => {
     dns.set("hooks.rebind.test", "93.184.216.34");
     const dest = await destination({ url: `http://hooks.rebind.test:${forbidden.port}/hook` });
     dns.set("hooks.rebind.test", "127.0.0.1");
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     await expect.poll(async () => (await attemptsOf(deliveryIds[0]!)).length, { timeout: 10_000 }).toBeGreaterThan(0);
     const [attempt] = await attemptsOf(deliveryIds[0]!);
@@ -373,7 +370,7 @@ describe("SSRF at send time", () => {
   it("refuses an IP-literal destination written straight into the database (no save-time check)", async () => {
     const dest = await destination();
     await db.db.update(automationDestinations).set({ url: `http://0x7f000001:${forbidden.port}/` }).where(eq(automationDestinations.id, dest.id));
-    startWorker();
+    await startEngine();
     const { deliveryIds } = await emit();
     await expect.poll(async () => (await attemptsOf(deliveryIds[0]!)).length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect((await attemptsOf(deliveryIds[0]!))[0]).toMatchObject({ errorClass: "ssrf_blocked" });
@@ -381,64 +378,70 @@ describe("SSRF at send time", () => {
   });
 });
 
-describe("claims, leases and job ids", () => {
+describe("claims and leases", () => {
+  const claim = (ids: string[], lease = 60_000, workerId = "test") => claimDueDeliveries(db.db, { limit: 10, leaseMs: lease, workerId, onlyIds: ids });
+
   it("one claim wins among many concurrent ones", async () => {
     await destination();
-    const { deliveryIds } = await emit(); // no worker running: the row stays pending
-    const results = await Promise.all(Array.from({ length: 12 }, () => claimDelivery(db.db, { deliveryId: deliveryIds[0]!, tenantId, attempt: 1, leaseMs: 60_000 })));
-    expect(results.filter((r) => r.kind === "claimed")).toHaveLength(1);
-    expect(results.filter((r) => r.kind === "skipped").every((r) => r.kind === "skipped" && r.reason === "leased_elsewhere")).toBe(true);
+    const { deliveryIds } = await emit(undefined, { wake: false }); // no engine running: the row stays pending
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => claim(deliveryIds, 60_000, `worker-${i}`)));
+    expect(results.filter((r) => r.length === 1)).toHaveLength(1);
+    expect(results.flat()).toHaveLength(1);
+    const row = await deliveryRow(deliveryIds[0]!);
+    expect(row.status).toBe("delivering");
+    expect(row.lockedBy).toMatch(/^worker-\d+$/);
     await db.db.update(automationDeliveries).set({ status: "cancelled", lockedUntil: null }).where(eq(automationDeliveries.id, deliveryIds[0]!));
   });
 
-  it("the same attempt enqueued by producer, retry path and reconciler, with two workers, is sent once", async () => {
+  it("two engines woken over and over send each of many deliveries exactly once", async () => {
     await destination();
-    const { deliveryIds } = await emit();
-    const id = deliveryIds[0]!;
-    await Promise.all([producer.enqueueDelivery(id, tenantId, 1), producer.enqueueDelivery(id, tenantId, 1), reconcileDeliveries({ db: db.db, producer, logger })]);
-    expect(await producer.deliveries.getJobState(deliveryJobId(id, 1))).toBe("waiting");
-    startWorker();
-    startWorker();
-    await settled(id);
+    const events = await Promise.all(Array.from({ length: 30 }, () => emit(undefined, { wake: false })));
+    const [a, b] = [await startEngine({}, { workerId: "a" }), await startEngine({}, { workerId: "b" })];
+    for (let i = 0; i < 10; i++) {
+      a.wake();
+      b.wake();
+      await producer.wakeDeliveries();
+    }
+    for (const e of events) expect((await settled(e.deliveryIds[0]!)).status).toBe("delivered");
+    await Promise.all([a.whenIdle(), b.whenIdle()]);
     await new Promise((r) => setTimeout(r, 300));
-    expect(sink.requests).toHaveLength(1);
+    const ids = sink.requests.map((r) => r.headers["x-alfred-event-id"]);
+    expect(ids).toHaveLength(30);
+    expect(new Set(ids).size).toBe(30);
+    for (const e of events) expect(await attemptsOf(e.deliveryIds[0]!)).toHaveLength(1);
   });
 
-  it("a no-op run cannot swallow a later real attempt: reconciler recovers an expired lease and a dead job id", async () => {
+  it("with no wake-up at all (Redis lost it), the sweep sends a committed delivery", async () => {
     await destination();
-    const { deliveryIds } = await emit();
-    const id = deliveryIds[0]!;
-    // Another worker holds the lease; the scheduled job runs and finds nothing to do.
-    await db.db.update(automationDeliveries).set({ status: "delivering", lockedUntil: new Date(Date.now() + 60_000) }).where(eq(automationDeliveries.id, id));
-    startWorker();
-    await expect.poll(() => producer.deliveries.getJobState(deliveryJobId(id, 1)), { timeout: 5_000 }).toBe("completed");
-    expect(sink.requests).toHaveLength(0);
+    await startEngine({}, { sweepMs: 300 });
+    const { deliveryIds } = await emit(undefined, { wake: false });
+    expect((await settled(deliveryIds[0]!)).status).toBe("delivered");
+  });
 
-    // That worker died: its lease expires. The completed job id must not stop the recovery.
+  it("a delivery whose worker died mid-attempt (lease expired) is claimed again and completed once", async () => {
+    await destination();
+    const { deliveryIds } = await emit(undefined, { wake: false });
+    const id = deliveryIds[0]!;
+    // A worker took it and died: its lease is still running, so nobody may touch it yet.
+    await db.db.update(automationDeliveries).set({ status: "delivering", lockedUntil: new Date(Date.now() + 60_000), lockedBy: "dead" }).where(eq(automationDeliveries.id, id));
+    await startEngine();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sink.requests).toHaveLength(0);
+    expect((await deliveryRow(id)).status).toBe("delivering");
+    // The lease runs out: the next sweep recovers it.
     await db.db.update(automationDeliveries).set({ lockedUntil: new Date(Date.now() - 1_000) }).where(eq(automationDeliveries.id, id));
-    expect(await reconcileDeliveries({ db: db.db, producer, logger })).toEqual({ enqueued: 0, recovered: 1 });
     expect((await settled(id)).status).toBe("delivered");
     expect(sink.requests).toHaveLength(1);
-
-    // A pending row whose scheduled job id is taken by a completed no-op run is re-enqueued too.
-    const second = await emit();
-    const id2 = second.deliveryIds[0]!;
-    await settled(id2);
-    await db.db.update(automationDeliveries).set({ status: "pending", attempts: 0, nextRetryAt: new Date() }).where(eq(automationDeliveries.id, id2));
-    await db.db.delete(automationDeliveryAttempts).where(eq(automationDeliveryAttempts.deliveryId, id2));
-    expect(await producer.deliveries.getJobState(deliveryJobId(id2, 1))).toBe("completed");
-    expect(await reconcileDeliveries({ db: db.db, producer, logger })).toEqual({ enqueued: 1, recovered: 0 });
-    expect((await settled(id2)).status).toBe("delivered");
-    expect(sink.requests).toHaveLength(3);
+    expect(await attemptsOf(id)).toHaveLength(1);
   });
 
-  it("a job that fires before its row is due goes back to delayed and is sent when due, not before", async () => {
+  it("a delivery due later is not sent before it is due, and goes out when it is", async () => {
     await destination();
-    const { deliveryIds } = await emit();
+    const { deliveryIds } = await emit(undefined, { wake: false });
     const id = deliveryIds[0]!;
     const dueAt = Date.now() + 1_500;
     await db.db.update(automationDeliveries).set({ nextRetryAt: new Date(dueAt) }).where(eq(automationDeliveries.id, id));
-    startWorker();
+    await startEngine();
     expect((await settled(id)).status).toBe("delivered");
     expect(sink.requests[0]!.at).toBeGreaterThanOrEqual(dueAt - 600);
     expect(await attemptsOf(id)).toHaveLength(1);
@@ -446,21 +449,20 @@ describe("claims, leases and job ids", () => {
 
   it("a worker whose lease was taken over records nothing (fenced write)", async () => {
     await destination();
-    const { deliveryIds } = await emit();
+    const { deliveryIds } = await emit(undefined, { wake: false });
     const id = deliveryIds[0]!;
-    const slow = await claimDelivery(db.db, { deliveryId: id, tenantId, attempt: 1, leaseMs: 1 });
-    expect(slow.kind).toBe("claimed");
+    const [slow] = await claim([id], 1, "slow");
+    expect(slow).toBeDefined();
     await new Promise((r) => setTimeout(r, 20));
-    const fresh = await claimDelivery(db.db, { deliveryId: id, tenantId, attempt: 1, leaseMs: leaseMs(settings) });
-    expect(fresh.kind).toBe("claimed");
-    const { recordAttempt } = await import("./delivery");
+    const [fresh] = await claim([id], leaseMs(settings), "fresh");
+    expect(fresh).toBeDefined();
     const result = { startedAt: new Date(), durationMs: 5, statusCode: 200, errorClass: null, errorMessage: null, responseSnippet: "", retryAfter: null };
-    const stale = await recordAttempt({ db: db.db, settings }, slow as Extract<typeof slow, { kind: "claimed" }>, { result, headers: {}, trigger: "scheduled", correlationId: "c" });
-    expect(stale.recorded).toBe(false);
+    const [stale] = await recordAttempts({ db: db.db, settings }, [{ claimed: slow!, result, headers: {} }]);
+    expect(stale!.recorded).toBe(false);
     expect(await attemptsOf(id)).toHaveLength(0);
-    const winner = await recordAttempt({ db: db.db, settings }, fresh as Extract<typeof fresh, { kind: "claimed" }>, { result, headers: {}, trigger: "scheduled", correlationId: "c" });
-    expect(winner.recorded).toBe(true);
-    expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempts: 1 });
+    const [winner] = await recordAttempts({ db: db.db, settings }, [{ claimed: fresh!, result, headers: {} }]);
+    expect(winner!.recorded).toBe(true);
+    expect(await deliveryRow(id)).toMatchObject({ status: "delivered", attempts: 1, lockedUntil: null, lockedBy: null });
   });
 });
 

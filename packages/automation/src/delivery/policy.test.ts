@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { classifySendError, decideAfterAttempt } from "./delivery";
-import { deliveryJobId, deliveryJobSchema } from "./queues";
 import { SsrfBlockedError } from "@alfred/egress";
+import { decideAfterAttempt } from "./policy";
+import { classifySendError } from "./send";
 
 const schedule = [60, 300, 900];
 const mid = () => 0.5; // no jitter
@@ -63,42 +63,3 @@ describe("classifySendError", () => {
     expect(classifySendError(a)).toEqual({ errorClass: "connection", message: "a" });
   });
 });
-
-describe("deliveryJobId", () => {
-  const id = "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11";
-  it("gives scheduled runs of one attempt one id, and every other run its own", () => {
-    expect(deliveryJobId(id, 3)).toBe(`delivery-${id}-3`);
-    expect(deliveryJobId(id, 3)).toBe(deliveryJobId(id, 3));
-    expect(deliveryJobId(id, 3)).not.toBe(deliveryJobId(id, 4));
-    expect(deliveryJobId(id, 3, { kind: "lease", token: "1700000000123" })).toBe(`delivery-${id}-3-lease-1700000000123`);
-    expect(deliveryJobId(id, 3, { kind: "lease", token: "1700000000123" })).not.toBe(deliveryJobId(id, 3, { kind: "lease", token: "1700000005123" }));
-    expect(deliveryJobId(id, 3, { kind: "manual", token: "abc" })).not.toBe(deliveryJobId(id, 3));
-  });
-
-  it.each([
-    ["a colon in the id (BullMQ's separator)", () => deliveryJobId("a:b", 1)],
-    ["attempt 0", () => deliveryJobId(id, 0)],
-    ["fractional attempt", () => deliveryJobId(id, 1.5)],
-    ["a colon in the run token", () => deliveryJobId(id, 1, { kind: "manual", token: "x:y" })],
-    ["an empty run token", () => deliveryJobId(id, 1, { kind: "manual", token: "" })],
-  ])("rejects %s", (_name, call) => {
-    expect(call).toThrow(RangeError);
-  });
-});
-
-describe("deliveryJobSchema", () => {
-  const base = { delivery_id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11", tenant_id: "6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b" };
-  it("defaults the trigger to scheduled and carries ids only", () => {
-    expect(deliveryJobSchema.parse(base)).toEqual({ ...base, trigger: "scheduled" });
-    expect(deliveryJobSchema.parse({ ...base, attempt: 2, trigger: "manual", correlation_id: "abc-1" })).toMatchObject({ attempt: 2, trigger: "manual" });
-  });
-  it.each([
-    ["unknown trigger", { ...base, trigger: "cron" }],
-    ["attempt 0", { ...base, attempt: 0 }],
-    ["non-uuid delivery", { ...base, delivery_id: "../../etc" }],
-    ["hostile correlation id", { ...base, correlation_id: "a\r\nX-Injected: 1" }],
-  ])("rejects %s", (_name, data) => {
-    expect(deliveryJobSchema.safeParse(data).success).toBe(false);
-  });
-});
-

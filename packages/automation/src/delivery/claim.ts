@@ -1,0 +1,87 @@
+import { arrayParam, inArray, sql, type Database } from "@alfred/db";
+import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
+import { TEST_EVENT_TYPE } from "../events/catalog";
+import type { DeliveryTrigger } from "../queues";
+
+/**
+ * The claim stage: takes a batch of due deliveries for this worker in one statement. A row is due
+ * when it is pending and its time has come, or when it is being delivered under a lease that ran
+ * out (its worker died). `FOR UPDATE SKIP LOCKED` lets replicas claim side by side without ever
+ * taking the same row; the lease (`locked_until`, truncated to milliseconds so it round-trips through
+ * a JS Date) fences the record stage: only the holder of that exact lease may write the outcome.
+ */
+
+type DeliveryRow = typeof automationDeliveries.$inferSelect;
+type DestinationRow = typeof automationDestinations.$inferSelect;
+type EventRow = typeof automationEvents.$inferSelect;
+
+export interface ClaimedDelivery {
+  delivery: DeliveryRow;
+  destination: DestinationRow;
+  event: EventRow;
+  /** The attempt this claim is for (attempts so far + 1). */
+  attempt: number;
+  lease: Date;
+  trigger: DeliveryTrigger;
+  correlationId: string | null;
+}
+
+/**
+ * A row due this soon counts as due: the engine's retry timer runs on this process's clock, Postgres
+ * decides on its own, and a timer firing a hair early must not miss its row until the next sweep.
+ */
+export const DUE_TOLERANCE_MS = 50;
+
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  /** Written on the lease (`locked_by`), so operators see who holds a delivery. */
+  workerId: string;
+  /** Destinations this worker already has enough in flight for: not claimed now, left to others. */
+  excludeDestinationIds?: readonly string[];
+  /** Claim only these deliveries (tests, and a manual attempt that must go now). */
+  onlyIds?: readonly string[];
+}
+
+export async function claimDueDeliveries(db: Database, options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  if (options.limit <= 0) return [];
+  const exclude = options.excludeDestinationIds?.length ? sql`and destination_id <> all(${arrayParam([...options.excludeDestinationIds])}::uuid[])` : sql``;
+  const only = options.onlyIds ? sql`and id = any(${arrayParam([...options.onlyIds])}::uuid[])` : sql``;
+  const claimed = await db.execute<{ id: string }>(sql`
+    with due as (
+      select id from ${automationDeliveries}
+      where status = 'pending' and next_retry_at <= now() + ${DUE_TOLERANCE_MS} * interval '1 millisecond' ${exclude} ${only}
+      order by next_retry_at
+      limit ${options.limit}
+      for update skip locked
+    ), expired as (
+      select id from ${automationDeliveries}
+      where status = 'delivering' and locked_until < now() ${exclude} ${only}
+      limit ${options.limit}
+      for update skip locked
+    )
+    update ${automationDeliveries} d
+    set status = 'delivering', locked_until = date_trunc('milliseconds', now() + ${options.leaseMs} * interval '1 millisecond'),
+        locked_by = ${options.workerId}, updated_at = now()
+    where d.id in (select id from due union all select id from expired)
+    returning d.id`);
+  const ids = claimed.rows.map((r) => r.id);
+  if (ids.length === 0) return [];
+
+  const deliveries = await db.select().from(automationDeliveries).where(inArray(automationDeliveries.id, ids));
+  const [destinations, events] = await Promise.all([
+    db.select().from(automationDestinations).where(inArray(automationDestinations.id, [...new Set(deliveries.map((d) => d.destinationId))])),
+    db.select().from(automationEvents).where(inArray(automationEvents.id, [...new Set(deliveries.map((d) => d.eventId))])),
+  ]);
+  const destinationById = new Map(destinations.map((d) => [d.id, d]));
+  const eventById = new Map(events.map((e) => [e.id, e]));
+  return deliveries.map((delivery) => ({
+    delivery,
+    destination: destinationById.get(delivery.destinationId)!,
+    event: eventById.get(delivery.eventId)!,
+    attempt: delivery.attempts + 1,
+    lease: delivery.lockedUntil!,
+    trigger: delivery.eventType === TEST_EVENT_TYPE ? "test" : delivery.nextTrigger,
+    correlationId: eventById.get(delivery.eventId)!.correlationId,
+  }));
+}

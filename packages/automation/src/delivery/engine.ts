@@ -1,0 +1,291 @@
+import { hostname } from "node:os";
+import type { Logger, SecretKeyProvider } from "@alfred/core";
+import type { Database } from "@alfred/db";
+import type { GuardedDispatcher } from "@alfred/egress";
+import { currentSecrets } from "../destinations";
+import type { LiveEvent } from "../effects";
+import { TEST_EVENT_TYPE } from "../events/catalog";
+import type { AutomationSettings } from "../settings";
+import { claimDueDeliveries, type ClaimedDelivery } from "./claim";
+import { DeliveryCounters } from "./counters";
+import { cancelForDisabledDestinations, recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
+import { createDeliveryDispatcher, invalidEventResult, sendAttempt, signDelivery } from "./send";
+
+/**
+ * The delivery pipeline of one worker process, as a chain of small stages (Svix's worker is the model):
+ * claim a batch of due rows from Postgres -> sign and send each through the guarded dispatcher, many
+ * at once -> record the outcomes in batches -> wake again when a retry falls due.
+ *
+ * Postgres is the queue: a delivery is due when its row says so, so nothing is lost with Redis, and no
+ * reconciler is needed: the periodic sweep claims whatever a lost wake-up, a dead worker's expired
+ * lease or another replica's retry left due. Wake-ups (a Redis message after an event commits, a
+ * timer at a retry's due time) only make it fast.
+ *
+ * Guarantees kept from the one-job-per-attempt design: two workers never hold one delivery (claims
+ * use `FOR UPDATE SKIP LOCKED` and a lease); a worker whose lease was taken over records nothing
+ * (fenced write); at-least-once with no double success; retries fire at their due time; the
+ * dispatcher connects only to the address the SSRF guard checked.
+ */
+
+/** Time past the HTTP timeout for the worker to record the result before its lease can be taken. */
+export const LEASE_MARGIN_MS = 5_000;
+
+export function leaseMs(settings: Pick<AutomationSettings, "deliveryTimeoutMs">): number {
+  return settings.deliveryTimeoutMs + LEASE_MARGIN_MS;
+}
+
+export interface DeliveryEngineOptions {
+  /** Attempts in flight at once in this process (sends are I/O-bound). */
+  maxInFlight: number;
+  /** At most this many in flight to one destination, so one slow receiver cannot take every slot. */
+  maxPerDestination: number;
+  /** How often the engine looks for due work without being woken. */
+  sweepMs: number;
+  /** Outcomes recorded per transaction, and how long one may wait for others to join it. */
+  recordBatch: number;
+  recordDelayMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: DeliveryEngineOptions = { maxInFlight: 64, maxPerDestination: 16, sweepMs: 1_000, recordBatch: 100, recordDelayMs: 5 };
+
+export interface DeliveryEngineDeps {
+  db: Database;
+  keys: SecretKeyProvider;
+  settings: AutomationSettings;
+  logger: Logger;
+  /** Identifies this worker on the leases it holds. */
+  workerId?: string;
+  dispatcher?: GuardedDispatcher;
+  counters?: DeliveryCounters;
+  /** Notifications written with outcomes, to reach open bells at once (best effort). */
+  publishLive?: (events: LiveEvent[]) => Promise<void>;
+  /** Jitter source for the retry schedule (tests pin it). */
+  random?: () => number;
+}
+
+export class DeliveryEngine {
+  readonly counters: DeliveryCounters;
+  private readonly options: DeliveryEngineOptions;
+  private readonly dispatcher: GuardedDispatcher;
+  private readonly workerId: string;
+  private inFlight = 0;
+  private readonly perDestination = new Map<string, number>();
+  private claiming: Promise<void> | null = null;
+  private wakeAgain = false;
+  /** More may be due than there were free slots when we last claimed. */
+  private backlog = false;
+  private toRecord: { outcome: AttemptOutcome; done: () => void }[] = [];
+  private recording: Promise<void> | null = null;
+  private recordTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private retryTimer: { at: number; handle: NodeJS.Timeout } | null = null;
+  private closed = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly deps: DeliveryEngineDeps,
+    options: Partial<DeliveryEngineOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    this.dispatcher = deps.dispatcher ?? createDeliveryDispatcher(deps.settings);
+    this.workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
+    this.counters = deps.counters ?? new DeliveryCounters();
+  }
+
+  start(): void {
+    this.sweepTimer = setInterval(() => this.wake(), this.options.sweepMs);
+    this.sweepTimer.unref();
+    this.wake();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /** Looks for due deliveries now (after an event committed, a manual retry, a retry timer). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = this.claimUntilFull().finally(() => {
+      this.claiming = null;
+      this.notifyIfIdle();
+    });
+  }
+
+  /** Stops claiming, lets every attempt in flight finish and be recorded. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer.handle);
+    await this.claiming;
+    await this.whenIdle();
+  }
+
+  /** Resolves once nothing is being claimed, sent or recorded (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && !this.claiming && !this.recording && this.toRecord.length === 0;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private async claimUntilFull(): Promise<void> {
+    do {
+      this.wakeAgain = false;
+      for (;;) {
+        const capacity = this.options.maxInFlight - this.inFlight;
+        if (capacity <= 0) {
+          this.backlog = true;
+          break;
+        }
+        const saturated = [...this.perDestination].filter(([, n]) => n >= this.options.maxPerDestination).map(([id]) => id);
+        let claimed: ClaimedDelivery[];
+        try {
+          claimed = await claimDueDeliveries(this.deps.db, { limit: capacity, leaseMs: leaseMs(this.deps.settings), workerId: this.workerId, excludeDestinationIds: saturated });
+        } catch (err) {
+          this.deps.logger.error({ err }, "claiming deliveries failed; the sweep tries again");
+          break;
+        }
+        if (claimed.length === 0) break;
+        this.dispatch(claimed);
+        if (claimed.length < capacity) break;
+        this.backlog = true;
+      }
+    } while (this.wakeAgain && !this.closed);
+  }
+
+  private dispatch(claimed: ClaimedDelivery[]): void {
+    const cancelled = claimed.filter((c) => !c.destination.enabled && c.delivery.eventType !== TEST_EVENT_TYPE);
+    if (cancelled.length) {
+      cancelForDisabledDestinations(this.deps.db, cancelled).catch((err: unknown) => this.deps.logger.warn({ err }, "could not cancel deliveries of disabled destinations; their leases expire"));
+    }
+    const bodies = new Map<string, string>();
+    const secrets = new Map<string, readonly string[]>();
+    for (const c of claimed) {
+      if (cancelled.includes(c)) continue;
+      this.inFlight++;
+      this.perDestination.set(c.destination.id, (this.perDestination.get(c.destination.id) ?? 0) + 1);
+      void this.attempt(c, bodies, secrets)
+        .then((outcome) => new Promise<void>((done) => this.queueRecord(outcome, done)))
+        .finally(() => this.release(c));
+    }
+  }
+
+  private release(c: ClaimedDelivery): void {
+    this.inFlight--;
+    const left = (this.perDestination.get(c.destination.id) ?? 1) - 1;
+    if (left <= 0) this.perDestination.delete(c.destination.id);
+    else this.perDestination.set(c.destination.id, left);
+    // Refill in batches, not one claim per finished attempt.
+    if (this.backlog && this.inFlight <= this.options.maxInFlight / 2) {
+      this.backlog = false;
+      this.wake();
+    }
+    this.notifyIfIdle();
+  }
+
+  private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
+    let headers: Record<string, string> = {};
+    try {
+      let secrets = secretsCache.get(claimed.destination.id);
+      if (!secrets) secretsCache.set(claimed.destination.id, (secrets = currentSecrets(claimed.destination, this.deps.keys)));
+      const signed = signDelivery(claimed, secrets, bodies);
+      headers = signed.headers;
+      const result = await sendAttempt({ url: claimed.destination.url, headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
+      return { claimed, result, headers };
+    } catch (err) {
+      return { claimed, result: invalidEventResult(err), headers };
+    }
+  }
+
+  private queueRecord(outcome: AttemptOutcome, done: () => void): void {
+    this.toRecord.push({ outcome, done });
+    if (this.toRecord.length >= this.options.recordBatch) this.flushRecords();
+    else this.recordTimer ??= setTimeout(() => this.flushRecords(), this.options.recordDelayMs);
+  }
+
+  private flushRecords(): void {
+    if (this.recordTimer) clearTimeout(this.recordTimer);
+    this.recordTimer = null;
+    if (this.recording || this.toRecord.length === 0) return;
+    const batch = this.toRecord.splice(0, this.options.recordBatch);
+    this.recording = this.record(batch.map((b) => b.outcome))
+      .catch((err: unknown) => {
+        // The leases stay: once they expire the attempts are claimed and sent again (at least once).
+        this.deps.logger.error({ err, deliveries: batch.length }, "recording delivery outcomes failed");
+      })
+      .finally(() => {
+        this.recording = null;
+        for (const b of batch) b.done();
+        if (this.toRecord.length) this.flushRecords();
+        this.notifyIfIdle();
+      });
+  }
+
+  private async record(outcomes: AttemptOutcome[]): Promise<void> {
+    const recorded = await recordAttempts({ db: this.deps.db, settings: this.deps.settings, random: this.deps.random }, outcomes);
+    this.afterRecord(recorded, outcomes);
+  }
+
+  private afterRecord(recorded: RecordedOutcome[], outcomes: AttemptOutcome[]): void {
+    const live: LiveEvent[] = [];
+    let nextRetryAt = Infinity;
+    recorded.forEach((r, i) => {
+      const { delivery, destination, attempt } = r.claimed;
+      const result = outcomes[i]!.result;
+      const log = this.deps.logger.child({ delivery_id: delivery.id, destination_id: destination.id, tenant_id: delivery.tenantId, attempt, correlation_id: r.claimed.correlationId });
+      if (!r.recorded) {
+        log.warn("delivery lease was taken over before the result was recorded; the attempt is not counted");
+        return;
+      }
+      const counters = this.counters;
+      counters.inc("attempts", { tenant_id: delivery.tenantId, outcome: result.errorClass ?? "success" });
+      if (r.decision.kind === "delivered") counters.inc("delivered", { tenant_id: delivery.tenantId });
+      if (r.decision.kind === "failed") counters.inc("failed", { tenant_id: delivery.tenantId, outcome: r.decision.reason });
+      if (r.destinationDisabled) counters.inc("destinations_disabled", { tenant_id: delivery.tenantId, outcome: r.destinationDisabled });
+      if (r.decision.kind === "retry") {
+        counters.inc("retries_scheduled", { tenant_id: delivery.tenantId });
+        nextRetryAt = Math.min(nextRetryAt, Date.now() + r.decision.delayMs);
+      }
+      const fields = { status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: r.decision };
+      if (result.errorClass === null) log.debug(fields, "delivery attempt succeeded");
+      else log.info(fields, "delivery attempt failed");
+      if (r.decision.kind === "failed" && delivery.eventType !== TEST_EVENT_TYPE) {
+        live.push({ tenantId: delivery.tenantId, kind: "notification.created", data: { notification_kind: "delivery_failed", delivery_id: delivery.id, destination_id: destination.id } });
+      }
+      if (r.destinationDisabled) {
+        live.push({ tenantId: delivery.tenantId, kind: "notification.created", data: { notification_kind: "destination_disabled", delivery_id: delivery.id, destination_id: destination.id } });
+      }
+    });
+    if (nextRetryAt !== Infinity) this.wakeAt(nextRetryAt);
+    if (live.length && this.deps.publishLive) {
+      this.deps.publishLive(live).catch((err: Error) => this.deps.logger.warn({ err: err.message }, "could not publish notifications live"));
+    }
+  }
+
+  /** A timer at the earliest known retry, so it goes out on time rather than at the next sweep. */
+  private wakeAt(at: number): void {
+    if (this.closed || (this.retryTimer && this.retryTimer.at <= at)) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer.handle);
+    const handle = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.wake();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    handle.unref();
+    this.retryTimer = { at, handle };
+  }
+}
