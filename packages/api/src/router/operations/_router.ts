@@ -2,6 +2,7 @@ import { createTRPCRouter, roleProcedure } from "../../trpc";
 import { deliveryCountsHandler } from "./counts.handler";
 import { deliveryCountsInput, deliveryCountsOutput, queueHealthOutput, timelineInput, timelineOutput } from "./operations.schema";
 import { queueHealthHandler } from "./queue-health.handler";
+import { receiptProcedures } from "./receipts";
 import { timelineHandler } from "./timeline.handler";
 import { z } from "zod";
 
@@ -34,4 +35,5 @@ export const operationsRouter = createTRPCRouter({
     .input(z.void())
     .output(queueHealthOutput)
     .query(queueHealthHandler),
+  ...receiptProcedures,
 });
