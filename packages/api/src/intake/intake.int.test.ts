@@ -4,7 +4,7 @@ import { createLogger } from "@alfred/core";
 import { createChannel, drainDueReceipts, drainReceiptLane, ReceiptEngine, receiptLane } from "@alfred/crm";
 import { createDb, type DbHandle } from "@alfred/db";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "../testing/harness";
+import { callerFor, createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "../testing/harness";
 import { handleWebhook } from "./webhooks";
 
 /**
@@ -102,6 +102,35 @@ describe("acknowledgement", () => {
     const wamid = payload.entry[0]!.changes[0]!.value.messages[0]!.id;
     await expect.poll(async () => (await q(`select id from messages where external_id = $1`, [wamid])).length, { timeout: 10_000 }).toBe(1);
     expect(await q(`select status, attempts from inbound_receipts where body_sha256 = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [JSON.stringify(payload)])).toEqual([{ status: "processed", attempts: 1 }]);
+  });
+});
+
+describe("the cached channel directory", () => {
+  it("a channel connected, disabled or re-enabled through the API takes effect on the very next webhook", async () => {
+    const phone = "106540352243777";
+    const secret = "directory-secret";
+    const body = (text: string) => {
+      const p = waMessage({ id: id("dir"), from: sender(), text });
+      p.entry[0]!.changes[0]!.value.metadata.phone_number_id = phone;
+      return p;
+    };
+    const send = async (text: string) => {
+      const raw = JSON.stringify(body(text));
+      const res = await handleWebhook(new Request("http://alfred.test/api/v1/webhooks/whatsapp", { method: "POST", body: raw, headers: { "content-type": "application/json", "x-hub-signature-256": signSha256Header(raw, secret) } }), "whatsapp", h.deps);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    // Unknown (and remembered as unknown for a few seconds)...
+    expect((await send("before")).status).toBe(404);
+    const admin = callerFor(h.deps, t.admin);
+    const created = await admin.channels.create({ type: "whatsapp", name: "Directory", config: { phone_number_id: phone, access_token: "tok", app_secret: secret, verify_token: "dir-verify" } });
+    // ...until a channel change makes every process forget.
+    expect(await send("connected")).toMatchObject({ status: 200, body: { received: 1 } });
+    await admin.channels.update({ id: created.id, enabled: false });
+    expect(await send("while disabled")).toMatchObject({ status: 200, body: { received: 0, ignored: 1 } });
+    await admin.channels.update({ id: created.id, enabled: true });
+    expect(await send("enabled again")).toMatchObject({ status: 200, body: { received: 1 } });
+    await admin.channels.update({ id: created.id, config: { app_secret: "rotated-secret" } });
+    expect((await send("old secret")).status).toBe(401);
   });
 });
 
