@@ -42,6 +42,7 @@ export interface DeliveryAttemptView {
   error_message: string | null;
   response_snippet: string | null;
   request_headers: Record<string, string>;
+  retry_at: string | null;
 }
 
 export interface DeliveryDetail extends DeliverySummary {
@@ -147,6 +148,7 @@ export async function getDelivery(db: Database, tenantId: string, id: string): P
       error_message: a.errorMessage,
       response_snippet: a.responseSnippet,
       request_headers: a.requestHeaders,
+      retry_at: iso(a.retryAt),
     })),
   };
 }

@@ -26,6 +26,7 @@ DROP INDEX "automation_deliveries_due_idx";--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "receipt_id" bigint;--> statement-breakpoint
 ALTER TABLE "automation_deliveries" ADD COLUMN "locked_by" text;--> statement-breakpoint
 ALTER TABLE "automation_deliveries" ADD COLUMN "next_trigger" "delivery_attempt_trigger" DEFAULT 'scheduled' NOT NULL;--> statement-breakpoint
+ALTER TABLE "automation_delivery_attempts" ADD COLUMN "retry_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "inbound_receipts" ADD CONSTRAINT "inbound_receipts_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inbound_receipts" ADD CONSTRAINT "inbound_receipts_channel_id_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."channels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "inbound_receipts_dedupe_key" ON "inbound_receipts" USING btree ("dedupe_key");--> statement-breakpoint

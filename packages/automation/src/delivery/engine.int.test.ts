@@ -217,7 +217,11 @@ describe("retries", () => {
       const due = sink.requests[previous]!.at + 1_000;
       expect(sink.requests[next]!.at).toBeGreaterThanOrEqual(due - 100);
       expect(sink.requests[next]!.at).toBeLessThan(due + 1_000);
+      // Each failed attempt records when the next one was due, and the next one starts then.
+      expect(attempts[previous]!.retryAt!.getTime()).toBeGreaterThanOrEqual(due - 100);
+      expect(attempts[next]!.startedAt.getTime()).toBeGreaterThanOrEqual(attempts[previous]!.retryAt!.getTime() - 60);
     }
+    expect(attempts[2]!.retryAt).toBeNull();
     const [dest] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, row.destinationId));
     expect(dest!.failingSince).toBeNull(); // the success cleared the streak
   });

@@ -167,6 +167,7 @@ export async function recordAttempts(
           errorMessage: result.errorMessage,
           responseSnippet: result.responseSnippet,
           requestHeaders: headersOf.get(r.claimed.delivery.id)!,
+          retryAt: r.decision.kind === "retry" ? sql`now() + ${r.decision.delayMs} * interval '1 millisecond'` : null,
         };
       }),
     );

@@ -129,6 +129,8 @@ export const automationDeliveryAttempts = pgTable(
     responseSnippet: text(),
     /** Headers as sent (signatures included, secrets never). */
     requestHeaders: jsonb().$type<Record<string, string>>().notNull().default({}),
+    /** When the next attempt was scheduled for, when this one failed and another follows. */
+    retryAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("automation_delivery_attempts_delivery_number_key").on(t.deliveryId, t.number),

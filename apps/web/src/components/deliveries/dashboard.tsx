@@ -8,6 +8,7 @@ import { useTRPC } from "~/trpc/react";
 import { ConfirmDialog } from "./confirm-dialog";
 import { DeliveryDrawer } from "./drawer";
 import { CodeChip, Countdown, cx, DELIVERY_STATUSES, formatTime, relativeTime, shortId, StatusBadge, useNow, UUID_RE, CORRELATION_RE, type DeliveryStatus } from "./format";
+import { InboundReceiptsPanel } from "./inbound-receipts";
 import { QueueHealthPanel } from "./queue-health";
 import type { DeliveryRow } from "./types";
 import { apiFilter, useDeliveryParams, type DeliveryParams } from "./use-delivery-params";
@@ -179,6 +180,7 @@ export function DeliveriesDashboard({ isAdmin }: { isAdmin: boolean }) {
       {counts.isError && <Alert>Counts are unavailable: {counts.error.message}</Alert>}
 
       <QueueHealthPanel refetchInterval={autoRefresh ? 5000 : false} />
+      <InboundReceiptsPanel refetchInterval={autoRefresh ? 5000 : false} />
 
       <section aria-label="Filters" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3">
         <label className="text-xs font-medium text-slate-600">

@@ -66,6 +66,8 @@ export const deliveryDetail = deliverySummary.extend({
       error_message: z.string().nullable(),
       response_snippet: z.string().nullable(),
       request_headers: z.record(z.string(), z.string()),
+      /** When the next attempt was scheduled for, when this one failed and another follows. */
+      retry_at: z.string().nullable(),
     }),
   ),
 });
