@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import type { BenchStack } from "./stack";
 
 /**
  * One figure of a benchmark run. This machine is shared and noisy, so a figure is quoted next to a
@@ -25,7 +26,12 @@ export interface BenchSuite {
   /** Short id used on the command line: `pnpm bench intake`. */
   id: string;
   title: string;
-  run(): Promise<BenchFigure[]>;
+  /** `context.stack()` starts (once) Alfred's production build on a bench database; suites that need no running app ignore it. */
+  run(context: BenchContext): Promise<BenchFigure[]>;
+}
+
+export interface BenchContext {
+  stack(): Promise<BenchStack>;
 }
 
 export const ratio = (f: BenchFigure): number | null => (f.baseline && f.baseline.value !== 0 ? f.value / f.baseline.value : null);

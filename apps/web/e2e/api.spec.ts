@@ -66,9 +66,9 @@ test("Meta's webhook handshake and a signed WhatsApp webhook through the real ro
   const signature = `sha256=${createHmac("sha256", "demo-whatsapp-app-secret").update(body).digest("hex")}`;
   const first = await request.post("/api/v1/webhooks/whatsapp", { headers: { "content-type": "application/json", "x-hub-signature-256": signature }, data: body });
   expect(first.status()).toBe(200);
-  expect(await first.json()).toMatchObject({ ok: true, messages: 1, duplicates: 0 });
+  expect(await first.json()).toMatchObject({ ok: true, received: 1, duplicates: 0 });
   const again = await request.post("/api/v1/webhooks/whatsapp", { headers: { "content-type": "application/json", "x-hub-signature-256": signature }, data: body });
-  expect(await again.json()).toMatchObject({ ok: true, messages: 0, duplicates: 1 });
+  expect(await again.json()).toMatchObject({ ok: true, received: 0, duplicates: 1 });
   const tampered = await request.post("/api/v1/webhooks/whatsapp", { headers: { "content-type": "application/json", "x-hub-signature-256": signature }, data: body.replace("hello", "HELLO") });
   expect(tampered.status()).toBe(401);
 });
