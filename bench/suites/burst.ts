@@ -34,7 +34,7 @@ export const burstSuite: BenchSuite = {
     const sentOrder: string[] = [];
     let failures = 0;
     const run = `${Date.now()}`;
-    await atFixedRate(RATE, SECONDS, async (i) => {
+    const { skipped } = await atFixedRate(RATE, SECONDS, async (i) => {
       const id = `wamid.burst.${run}.${i}`;
       sentOrder.push(id);
       const { body, headers } = signedWhatsApp({ phoneNumberId: PHONE_NUMBER_ID, appSecret: APP_SECRET, from, id, text: `photo ${i}` });
@@ -49,19 +49,21 @@ export const burstSuite: BenchSuite = {
     subscriber.disconnect();
     await agent.close();
 
-    const { rows } = await stack.db.pool.query<{ id: string; external_id: string }>(
-      `select m.id, m.external_id from messages m join contact_identities i on i.contact_id = (select contact_id from conversations where id = m.conversation_id)
+    const { rows } = await stack.db.pool.query<{ id: string; external_id: string; receipt_id: string }>(
+      `select m.id, m.external_id, m.receipt_id from messages m join contact_identities i on i.contact_id = (select contact_id from conversations where id = m.conversation_id)
        where i.external_id = $1 and m.external_id like $2 order by m.created_at, m.id`,
       [from, `wamid.burst.${run}.%`],
     );
     const visibleMs = rows.filter((r) => visibleAt.has(r.id) && ackedAt.has(r.external_id)).map((r) => visibleAt.get(r.id)! - ackedAt.get(r.external_id)!);
-    const inOrder = rows.map((r) => r.external_id).join() === sentOrder.join();
+    // Requests in flight at the same time have no order of their own; what Alfred promises is arrival order (receipt ids).
+    const receiptOrder = rows.map((r) => Number(r.receipt_id));
+    const inOrder = receiptOrder.every((id, i) => i === 0 || id > receiptOrder[i - 1]!);
     return [
       { name: "ack p50", value: percentile(ackMs, 50), unit: "ms", note: `${RATE}/s for ${SECONDS}s, one sender` },
       { name: "ack p99", value: percentile(ackMs, 99), unit: "ms", goal: "< 100 ms" },
       { name: "ack -> visible in an open inbox, p50", value: percentile(visibleMs, 50), unit: "ms" },
       { name: "ack -> visible in an open inbox, p99", value: percentile(visibleMs, 99), unit: "ms", goal: "< 1000 ms" },
-      { name: "stored in arrival order", value: inOrder ? 1 : 0, unit: inOrder ? "yes" : "NO", note: `${rows.length} of ${sentOrder.length} stored, ${failures} non-200` },
+      { name: "thread in arrival order", value: inOrder ? 1 : 0, unit: inOrder ? "yes" : "NO", note: `${rows.length} of ${sentOrder.length} stored, ${failures} non-200, ${skipped} not sent (too many in flight)` },
     ];
   },
 };
