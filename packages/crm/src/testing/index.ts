@@ -1,0 +1,2 @@
+export * from "./inbox-volume";
+export * from "./plans";
