@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { recordEvent } from "@alfred/automation";
 import { AppError } from "@alfred/core";
 import { and, cursorTimestamp, type DbOrTx, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, eq, type SQL, sql } from "@alfred/db";
-import { channels, contacts, conversations, memberships, type ChannelType } from "@alfred/db/schema";
+import { channels, contacts, CONVERSATION_STATUSES, conversations, memberships, type ChannelType } from "@alfred/db/schema";
+import { contactMatches, messageQuery } from "./conversation-search";
 import type { Scope } from "./scope";
 
 export type ConversationStatus = "open" | "pending" | "resolved" | "snoozed";
@@ -65,11 +66,18 @@ function toItem(r: Row): ConversationListItem {
   };
 }
 
-const escapeLike = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * Newest activity first, ties broken by id. NULLS LAST (the columns are never null) because the
+ * indexes are built that way: with plain DESC (NULLS FIRST) the planner cannot read them in order.
+ */
+const newestFirst = (alias: "c" | "p" | "hits") => sql.raw(`${alias}.last_activity_at desc nulls last, ${alias}.id desc nulls last`);
 
 /**
- * The inbox list, newest activity first, keyset-paginated on (last_activity_at, id). `q` matches
- * contact name, e-mail or phone and message text (trigram indexes make the ILIKE fast).
+ * The inbox list, newest activity first (last_activity_at, then id), keyset-paginated on that
+ * order. Filters are equality prefixes of the conversations indexes, so a page is read from an index
+ * in order and only its rows are joined. `q` (see conversation-search.ts) takes the newest page of
+ * conversations whose contact matches and the newest page of those with a matching message, and
+ * keeps the newest of both: each half gets the plan that suits it. Results are ordered like the list.
  */
 export async function listConversations(db: DbOrTx, tenantId: string, viewerId: string, filters: ConversationFilters) {
   const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
@@ -80,21 +88,33 @@ export async function listConversations(db: DbOrTx, tenantId: string, viewerId: 
   if (filters.assignee === "me") where.push(sql`c.assignee_id = ${viewerId}`);
   else if (filters.assignee === "unassigned") where.push(sql`c.assignee_id is null`);
   else if (filters.assignee) where.push(sql`c.assignee_id = ${filters.assignee}`);
-  if (filters.q?.trim()) {
-    const pattern = `%${escapeLike(filters.q.trim())}%`;
-    where.push(sql`(
-      (coalesce(ct.name, '') || ' ' || coalesce(ct.email, '') || ' ' || coalesce(ct.phone, '')) ilike ${pattern}
-      or exists (select 1 from messages sm where sm.conversation_id = c.id and sm.tenant_id = ${tenantId} and sm.body ilike ${pattern})
-    )`);
-  }
   if (cursor) where.push(sql`(c.last_activity_at, c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  const filtered = sql.join(where, sql` and `);
+  const pageOf = (from: SQL, condition: SQL) => sql`(select c.id, c.last_activity_at from ${from} where ${filtered} and ${condition} order by ${newestFirst("c")} limit ${limit + 1})`;
+  const newestOf = (pages: SQL[], union: "union" | "union all") => sql`select id, last_activity_at from (${sql.join(pages, sql.raw(` ${union} `))}) hits order by ${newestFirst("hits")} limit ${limit + 1}`;
+
+  const q = filters.q?.trim();
+  const page = q
+    ? newestOf(
+        [
+          pageOf(sql`conversations c join contacts ct on ct.id = c.contact_id`, sql`ct.tenant_id = ${tenantId} and ${contactMatches(sql`ct`, q)}`),
+          pageOf(sql`conversations c`, sql`exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.conversation_id = c.id and m.search_vector @@ ${messageQuery(q)})`),
+        ],
+        "union",
+      )
+    : !filters.status && (filters.assignee || filters.channelId)
+      ? // One ordered page per status, merged: each is read from an index whose prefix is the filter
+        // plus status, where a single walk in activity order would filter thousands of rows.
+        newestOf(CONVERSATION_STATUSES.map((status) => pageOf(sql`conversations c`, sql`c.status = ${status}`)), "union all")
+      : sql`select c.id, c.last_activity_at from conversations c where ${filtered} order by ${newestFirst("c")} limit ${limit + 1}`;
 
   const result = await db.execute<Row>(sql`
     select c.id, c.status, c.subject, c.contact_id, ct.name as contact_name, c.channel_id, ch.type as channel_type, ch.name as channel_name,
            c.unread_count, c.assignee_id, c.snoozed_until, c.last_activity_at,
            lm.body as lm_body, lm.type as lm_type, lm.direction as lm_direction, lm.created_at as lm_created_at,
            ${cursorTimestamp(sql`c.last_activity_at`)} as cursor_at
-    from conversations c
+    from (${page}) p
+    join conversations c on c.id = p.id
     join contacts ct on ct.id = c.contact_id
     join channels ch on ch.id = c.channel_id
     left join lateral (
@@ -102,14 +122,12 @@ export async function listConversations(db: DbOrTx, tenantId: string, viewerId: 
       where m.conversation_id = c.id and m.tenant_id = c.tenant_id
       order by m.created_at desc, m.id desc limit 1
     ) lm on true
-    where ${sql.join(where, sql` and `)}
-    order by c.last_activity_at desc, c.id desc
-    limit ${limit + 1}
+    order by ${newestFirst("p")}
   `);
   const rows = result.rows;
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at!, last.id) : null };
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(toItem), next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at!, last.id) : null };
 }
 
 export async function getConversation(db: DbOrTx, tenantId: string, id: string): Promise<ConversationListItem> {

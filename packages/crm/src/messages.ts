@@ -40,25 +40,28 @@ interface TimelineRow extends Record<string, unknown> {
 
 /**
  * Messages and internal comments of a conversation in one timeline. Pages go backwards in time
- * (the newest page first, as a chat scrolls up) but each page is in chronological order.
+ * (the newest page first, as a chat scrolls up) but each page is in chronological order. Each side
+ * reads only one page from its index, newest first, so a thread of thousands of messages opens as
+ * fast as a short one.
  */
 export async function conversationTimeline(db: DbOrTx, tenantId: string, conversationId: string, options: { cursor?: string; limit?: number }) {
   await ensureConversation(db, tenantId, conversationId);
   const limit = options.limit ?? 50;
   const cursor = decodeCursor(options.cursor);
-  const before = cursor ? sql`where (t.created_at, t.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``;
+  const before = (alias: "m" | "ic") => (cursor ? sql`and (${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``);
   const result = await db.execute<TimelineRow>(sql`
     select t.*, ${cursorTimestamp(sql`t.created_at`)} as cursor_at, u.name as author_name, d.name as destination_name from (
-      select 'message' as kind, m.id, m.direction::text as direction, m.type, m.body, m.status::text as status, m.error, m.external_id,
-             m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.created_at
-      from messages m where m.tenant_id = ${tenantId} and m.conversation_id = ${conversationId}
+      (select 'message' as kind, m.id, m.direction::text as direction, m.type, m.body, m.status::text as status, m.error, m.external_id,
+              m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.created_at
+       from messages m where m.tenant_id = ${tenantId} and m.conversation_id = ${conversationId} ${before("m")}
+       order by m.created_at desc, m.id desc limit ${limit + 1})
       union all
-      select 'comment', ic.id, null, 'text', ic.body, null, null, null, ic.author_user_id, ic.author_destination_id, ic.created_at
-      from internal_comments ic where ic.tenant_id = ${tenantId} and ic.conversation_id = ${conversationId}
+      (select 'comment', ic.id, null, 'text', ic.body, null, null, null, ic.author_user_id, ic.author_destination_id, ic.created_at
+       from internal_comments ic where ic.tenant_id = ${tenantId} and ic.conversation_id = ${conversationId} ${before("ic")}
+       order by ic.created_at desc, ic.id desc limit ${limit + 1})
     ) t
     left join users u on u.id = t.author_user_id
     left join automation_destinations d on d.id = t.author_destination_id and d.tenant_id = ${tenantId}
-    ${before}
     order by t.created_at desc, t.id desc
     limit ${limit + 1}
   `);

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -59,6 +60,16 @@ export const contacts = pgTable(
     phone: text(),
     attributes: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     leadScore: integer().notNull().default(0),
+    /**
+     * What inbox search finds a contact by: name, e-mail and phone with accents folded (alfred_unaccent,
+     * migration 0003), then the phone's digits alone so "98680-3962" finds "+5585986803962". Stored so
+     * that checking a row is a column read, not a function call.
+     */
+    searchText: text()
+      .notNull()
+      .generatedAlwaysAs(
+        sql`alfred_unaccent(coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'))`,
+      ),
     ...timestamps(),
   },
   (t) => [
@@ -67,6 +78,7 @@ export const contacts = pgTable(
       "gin",
       sql`(coalesce(${t.name}, '') || ' ' || coalesce(${t.email}, '') || ' ' || coalesce(${t.phone}, '')) gin_trgm_ops`,
     ),
+    index("contacts_search_text_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
   ],
 );
 
@@ -120,10 +132,21 @@ export const conversations = pgTable(
     subject: text(),
     ...timestamps(),
   },
+  // The inbox list reads a page in order from one of these (newest activity first, no sort): each
+  // filter is an equality prefix ending in status (crm's listConversations merges one page per status
+  // when no status is asked for). `assignee_id is null` is not an equality the planner can order by,
+  // so unassigned conversations have their own partial index; each row is in one of the two.
+  // Every inbound message moves last_activity_at, so each index costs one entry per message.
   (t) => [
     index("conversations_tenant_activity_idx").on(t.tenantId, t.lastActivityAt.desc(), t.id.desc()),
     index("conversations_tenant_status_activity_idx").on(t.tenantId, t.status, t.lastActivityAt.desc(), t.id.desc()),
-    index("conversations_tenant_assignee_idx").on(t.tenantId, t.assigneeId, t.lastActivityAt.desc()),
+    index("conversations_tenant_assignee_status_activity_idx")
+      .on(t.tenantId, t.assigneeId, t.status, t.lastActivityAt.desc(), t.id.desc())
+      .where(sql`${t.assigneeId} is not null`),
+    index("conversations_tenant_unassigned_status_activity_idx")
+      .on(t.tenantId, t.status, t.lastActivityAt.desc(), t.id.desc())
+      .where(sql`${t.assigneeId} is null`),
+    index("conversations_tenant_channel_status_activity_idx").on(t.tenantId, t.channelId, t.status, t.lastActivityAt.desc(), t.id.desc()),
     index("conversations_tenant_contact_idx").on(t.tenantId, t.contactId),
   ],
 );
@@ -139,6 +162,8 @@ export const messageStatusEnum = pgEnum("message_status", [
   "failed",
 ]);
 export const MESSAGE_STATUSES = messageStatusEnum.enumValues;
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const messages = pgTable(
   "messages",
@@ -163,16 +188,22 @@ export const messages = pgTable(
     providerTimestamp: timestamp({ withTimezone: true }),
     /** The inbound receipt this message came from (receipts are pruned; no foreign key). */
     receiptId: bigint({ mode: "number" }),
+    /**
+     * The body's words for inbox search (text search configuration `alfred_search`, migration 0003).
+     * Stored rather than an index expression: searching a common word checks thread after thread,
+     * and reading a stored vector is several times cheaper than parsing the body again.
+     */
+    searchVector: tsvector().generatedAlwaysAs(sql`to_tsvector('alfred_search'::regconfig, coalesce(body, ''))`),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex("messages_channel_external_key").on(t.channelId, t.externalId),
     index("messages_tenant_conversation_idx").on(t.tenantId, t.conversationId, t.createdAt, t.id),
-    index("messages_body_trgm_idx").using("gin", sql`${t.body} gin_trgm_ops`),
     // A tenant's outbound backlog (operations view): only the few rows not yet sent or recently failed.
     index("messages_tenant_outbound_backlog_idx")
       .on(t.tenantId, t.status, t.updatedAt)
       .where(sql`${t.direction} = 'out' and ${t.status} in ('queued', 'sending', 'failed')`),
+    index("messages_search_vector_idx").using("gin", t.searchVector),
   ],
 );
 
