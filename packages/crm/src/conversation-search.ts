@@ -12,7 +12,7 @@ import { sql, type SQL } from "@alfred/db";
 
 const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
 const PHONE_LIKE = /^[+()\d.-]*\d[+()\d.-]*$/;
-export const MIN_INDEXED_TERM = 3;
+const MIN_INDEXED_TERM = 3;
 
 const searchTerms = (q: string) => q.split(/\s+/).filter(Boolean);
 

@@ -90,23 +90,28 @@ export async function listConversations(db: DbOrTx, tenantId: string, viewerId: 
   else if (filters.assignee) where.push(sql`c.assignee_id = ${filters.assignee}`);
   if (cursor) where.push(sql`(c.last_activity_at, c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
   const filtered = sql.join(where, sql` and `);
-  const pageOf = (from: SQL, condition: SQL) => sql`(select c.id, c.last_activity_at from ${from} where ${filtered} and ${condition} order by ${newestFirst("c")} limit ${limit + 1})`;
-  const newestOf = (pages: SQL[], union: "union" | "union all") => sql`select id, last_activity_at from (${sql.join(pages, sql.raw(` ${union} `))}) hits order by ${newestFirst("hits")} limit ${limit + 1}`;
+  const pageOf = (from: SQL, condition?: SQL) =>
+    sql`(select c.id, c.last_activity_at from ${from} where ${condition ? sql`${filtered} and ${condition}` : filtered} order by ${newestFirst("c")} limit ${limit + 1})`;
+  const newestOf = (pages: SQL[], union: "union" | "union all") =>
+    sql`select id, last_activity_at from (${sql.join(pages, sql.raw(` ${union} `))}) hits order by ${newestFirst("hits")} limit ${limit + 1}`;
 
   const q = filters.q?.trim();
-  const page = q
-    ? newestOf(
-        [
-          pageOf(sql`conversations c join contacts ct on ct.id = c.contact_id`, sql`ct.tenant_id = ${tenantId} and ${contactMatches(sql`ct`, q)}`),
-          pageOf(sql`conversations c`, sql`exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.conversation_id = c.id and m.search_vector @@ ${messageQuery(q)})`),
-        ],
-        "union",
-      )
-    : !filters.status && (filters.assignee || filters.channelId)
-      ? // One ordered page per status, merged: each is read from an index whose prefix is the filter
-        // plus status, where a single walk in activity order would filter thousands of rows.
-        newestOf(CONVERSATION_STATUSES.map((status) => pageOf(sql`conversations c`, sql`c.status = ${status}`)), "union all")
-      : sql`select c.id, c.last_activity_at from conversations c where ${filtered} order by ${newestFirst("c")} limit ${limit + 1}`;
+  let page: SQL;
+  if (q) {
+    page = newestOf(
+      [
+        pageOf(sql`conversations c join contacts ct on ct.id = c.contact_id`, sql`ct.tenant_id = ${tenantId} and ${contactMatches(sql`ct`, q)}`),
+        pageOf(sql`conversations c`, sql`exists (select 1 from messages m where m.tenant_id = ${tenantId} and m.conversation_id = c.id and m.search_vector @@ ${messageQuery(q)})`),
+      ],
+      "union",
+    );
+  } else if (!filters.status && (filters.assignee || filters.channelId)) {
+    // One ordered page per status, merged: each is read from an index whose prefix is the filter plus
+    // status, where a single walk in activity order would skip thousands of other conversations.
+    page = newestOf(CONVERSATION_STATUSES.map((status) => pageOf(sql`conversations c`, sql`c.status = ${status}`)), "union all");
+  } else {
+    page = pageOf(sql`conversations c`);
+  }
 
   const result = await db.execute<Row>(sql`
     select c.id, c.status, c.subject, c.contact_id, ct.name as contact_name, c.channel_id, ch.type as channel_type, ch.name as channel_name,

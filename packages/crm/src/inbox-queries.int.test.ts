@@ -223,6 +223,14 @@ describe("search answers", () => {
     expect(await ids({ q: "_" })).toEqual([]);
   });
 
+  it("text-search operators and quotes in q are plain text, never a query syntax error", async () => {
+    for (const q of ["'", "\\", "a'b", "it's", "x&y|z", "(((", "<->", ":*", "%_\\'"]) {
+      await expect(ids({ q }), q).resolves.toEqual(expect.any(Array));
+    }
+    expect(await ids({ q: "!jabuticabeirao" })).toEqual([markers.a.accented]);
+    expect(await ids({ q: "Jabuticabeirão'" })).toEqual([markers.a.accented]);
+  });
+
   it("never shows tenant B's conversations, which hold the same people and words", async () => {
     const tenantB = new Set(Object.values(markers.b));
     for (const q of ["Zuleica", "977770001", "jabuticabeirao", "xilografo", "maria", "que"]) {
