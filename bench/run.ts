@@ -5,6 +5,7 @@ import { ROOT, stopAll } from "./lib/processes";
 import { startStack, type BenchStack } from "./lib/stack";
 import { burstSuite } from "./suites/burst";
 import { drainSuite, latencySuite, retriesSuite } from "./suites/deliveries";
+import { inboxSuite } from "./suites/inbox";
 import { intakeSuite } from "./suites/intake";
 
 /**
@@ -12,7 +13,7 @@ import { intakeSuite } from "./suites/intake";
  * tree instant), runs the suites, prints one table and prepends it to bench/RESULTS.md. Figures are
  * read as ratios to baselines measured in the same run; nothing here fails on a time.
  */
-const SUITES: BenchSuite[] = [intakeSuite, burstSuite, drainSuite, latencySuite, retriesSuite];
+const SUITES: BenchSuite[] = [intakeSuite, burstSuite, drainSuite, latencySuite, retriesSuite, inboxSuite];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((id) => !SUITES.some((s) => s.id === id));

@@ -9,10 +9,10 @@ import { inboxTermsFile, type InboxTerms } from "./inbox-terms";
 /**
  * `pnpm bench:seed-inbox`: a fresh database holding one tenant with 100k contacts, 100k
  * conversations and 1M messages (and a small second tenant, so tenant scoping is real), for
- * bench/inbox-queries.ts. Recreates the database named by BENCH_DATABASE_URL (only a name containing
+ * bench/suites/inbox.ts. Recreates the database named by BENCH_INBOX_DATABASE_URL (only a name containing
  * "bench"), prints how long it took and writes sample search terms next to this file.
  */
-const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/alfred_bench_inbox";
+const url = process.env.BENCH_INBOX_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/alfred_bench_inbox";
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const PASSWORD = "bench-inbox-password";
