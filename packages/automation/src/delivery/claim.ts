@@ -11,12 +11,14 @@ import type { DeliveryTrigger } from "../queues";
  * a JS Date) fences the record stage: only the holder of that exact lease may write the outcome.
  */
 
-type DeliveryRow = typeof automationDeliveries.$inferSelect;
 type DestinationRow = typeof automationDestinations.$inferSelect;
 type EventRow = typeof automationEvents.$inferSelect;
 
+/** A delivery this worker holds the lease of, with what sending it needs. */
 export interface ClaimedDelivery {
-  delivery: DeliveryRow;
+  id: string;
+  tenantId: string;
+  eventType: string;
   destination: DestinationRow;
   event: EventRow;
   /** The attempt this claim is for (attempts so far + 1). */
@@ -47,7 +49,7 @@ export async function claimDueDeliveries(db: Database, options: ClaimOptions): P
   if (options.limit <= 0) return [];
   const exclude = options.excludeDestinationIds?.length ? sql`and destination_id <> all(${arrayParam([...options.excludeDestinationIds])}::uuid[])` : sql``;
   const only = options.onlyIds ? sql`and id = any(${arrayParam([...options.onlyIds])}::uuid[])` : sql``;
-  const claimed = await db.execute<{ id: string }>(sql`
+  const claimed = await db.execute<{ id: string; tenant_id: string; event_id: string; destination_id: string; event_type: string; attempts: number; locked_until: Date; next_trigger: DeliveryTrigger }>(sql`
     with due as (
       select id from ${automationDeliveries}
       where status = 'pending' and next_retry_at <= now() + ${DUE_TOLERANCE_MS} * interval '1 millisecond' ${exclude} ${only}
@@ -64,24 +66,28 @@ export async function claimDueDeliveries(db: Database, options: ClaimOptions): P
     set status = 'delivering', locked_until = date_trunc('milliseconds', now() + ${options.leaseMs} * interval '1 millisecond'),
         locked_by = ${options.workerId}, updated_at = now()
     where d.id in (select id from due union all select id from expired)
-    returning d.id`);
-  const ids = claimed.rows.map((r) => r.id);
-  if (ids.length === 0) return [];
+    returning d.id, d.tenant_id, d.event_id, d.destination_id, d.event_type, d.attempts, d.locked_until, d.next_trigger`);
+  const rows = claimed.rows;
+  if (rows.length === 0) return [];
 
-  const deliveries = await db.select().from(automationDeliveries).where(inArray(automationDeliveries.id, ids));
   const [destinations, events] = await Promise.all([
-    db.select().from(automationDestinations).where(inArray(automationDestinations.id, [...new Set(deliveries.map((d) => d.destinationId))])),
-    db.select().from(automationEvents).where(inArray(automationEvents.id, [...new Set(deliveries.map((d) => d.eventId))])),
+    db.select().from(automationDestinations).where(inArray(automationDestinations.id, [...new Set(rows.map((d) => d.destination_id))])),
+    db.select().from(automationEvents).where(inArray(automationEvents.id, [...new Set(rows.map((d) => d.event_id))])),
   ]);
   const destinationById = new Map(destinations.map((d) => [d.id, d]));
   const eventById = new Map(events.map((e) => [e.id, e]));
-  return deliveries.map((delivery) => ({
-    delivery,
-    destination: destinationById.get(delivery.destinationId)!,
-    event: eventById.get(delivery.eventId)!,
-    attempt: delivery.attempts + 1,
-    lease: delivery.lockedUntil!,
-    trigger: delivery.eventType === TEST_EVENT_TYPE ? "test" : delivery.nextTrigger,
-    correlationId: eventById.get(delivery.eventId)!.correlationId,
-  }));
+  return rows.map((row) => {
+    const event = eventById.get(row.event_id)!;
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      eventType: row.event_type,
+      destination: destinationById.get(row.destination_id)!,
+      event,
+      attempt: row.attempts + 1,
+      lease: new Date(row.locked_until),
+      trigger: row.event_type === TEST_EVENT_TYPE ? "test" : row.next_trigger,
+      correlationId: event.correlationId,
+    };
+  });
 }

@@ -44,9 +44,11 @@ export interface DeliveryEngineOptions {
   /** Outcomes recorded per transaction, and how long one may wait for others to join it. */
   recordBatch: number;
   recordDelayMs: number;
+  /** Record transactions running at once (they touch disjoint rows). */
+  recorders: number;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: DeliveryEngineOptions = { maxInFlight: 64, maxPerDestination: 16, sweepMs: 1_000, recordBatch: 100, recordDelayMs: 5 };
+export const DEFAULT_ENGINE_OPTIONS: DeliveryEngineOptions = { maxInFlight: 64, maxPerDestination: 16, sweepMs: 1_000, recordBatch: 100, recordDelayMs: 5, recorders: 3 };
 
 export interface DeliveryEngineDeps {
   db: Database;
@@ -68,14 +70,17 @@ export class DeliveryEngine {
   private readonly options: DeliveryEngineOptions;
   private readonly dispatcher: GuardedDispatcher;
   private readonly workerId: string;
+  /** HTTP sends running now. */
   private inFlight = 0;
+  /** Claimed and not yet recorded (sending, or waiting for the record stage). */
+  private unrecorded = 0;
   private readonly perDestination = new Map<string, number>();
   private claiming: Promise<void> | null = null;
   private wakeAgain = false;
   /** More may be due than there were free slots when we last claimed. */
   private backlog = false;
-  private toRecord: { outcome: AttemptOutcome; done: () => void }[] = [];
-  private recording: Promise<void> | null = null;
+  private toRecord: AttemptOutcome[] = [];
+  private readonly recording = new Set<Promise<void>>();
   private recordTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private retryTimer: { at: number; handle: NodeJS.Timeout } | null = null;
@@ -131,7 +136,7 @@ export class DeliveryEngine {
   }
 
   private isIdle(): boolean {
-    return this.inFlight === 0 && !this.claiming && !this.recording && this.toRecord.length === 0;
+    return this.unrecorded === 0 && !this.claiming && this.recording.size === 0;
   }
 
   private notifyIfIdle(): void {
@@ -140,11 +145,19 @@ export class DeliveryEngine {
     this.idle.clear();
   }
 
+  /**
+   * Free send slots, or none while the record stage is behind: at most two slots' worth of outcomes
+   * wait to be recorded, so leases never run out in a queue.
+   */
+  private capacity(): number {
+    return Math.min(this.options.maxInFlight - this.inFlight, 2 * this.options.maxInFlight - this.unrecorded);
+  }
+
   private async claimUntilFull(): Promise<void> {
     do {
       this.wakeAgain = false;
       for (;;) {
-        const capacity = this.options.maxInFlight - this.inFlight;
+        const capacity = this.capacity();
         if (capacity <= 0) {
           this.backlog = true;
           break;
@@ -166,7 +179,7 @@ export class DeliveryEngine {
   }
 
   private dispatch(claimed: ClaimedDelivery[]): void {
-    const cancelled = claimed.filter((c) => !c.destination.enabled && c.delivery.eventType !== TEST_EVENT_TYPE);
+    const cancelled = claimed.filter((c) => !c.destination.enabled && c.eventType !== TEST_EVENT_TYPE);
     if (cancelled.length) {
       cancelForDisabledDestinations(this.deps.db, cancelled).catch((err: unknown) => this.deps.logger.warn({ err }, "could not cancel deliveries of disabled destinations; their leases expire"));
     }
@@ -175,24 +188,30 @@ export class DeliveryEngine {
     for (const c of claimed) {
       if (cancelled.includes(c)) continue;
       this.inFlight++;
+      this.unrecorded++;
       this.perDestination.set(c.destination.id, (this.perDestination.get(c.destination.id) ?? 0) + 1);
-      void this.attempt(c, bodies, secrets)
-        .then((outcome) => new Promise<void>((done) => this.queueRecord(outcome, done)))
-        .finally(() => this.release(c));
+      void this.attempt(c, bodies, secrets).then((outcome) => {
+        this.sent(c);
+        this.queueRecord(outcome);
+      });
     }
   }
 
-  private release(c: ClaimedDelivery): void {
+  /** A send finished: its slot is free for the next claim (its outcome is recorded on its own). */
+  private sent(c: ClaimedDelivery): void {
     this.inFlight--;
     const left = (this.perDestination.get(c.destination.id) ?? 1) - 1;
     if (left <= 0) this.perDestination.delete(c.destination.id);
     else this.perDestination.set(c.destination.id, left);
-    // Refill in batches, not one claim per finished attempt.
-    if (this.backlog && this.inFlight <= this.options.maxInFlight / 2) {
+    this.refill();
+  }
+
+  /** Claims again once a quarter of the slots is free: in batches, not once per finished send. */
+  private refill(): void {
+    if (this.backlog && this.capacity() >= this.options.maxInFlight / 4) {
       this.backlog = false;
       this.wake();
     }
-    this.notifyIfIdle();
   }
 
   private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
@@ -209,8 +228,8 @@ export class DeliveryEngine {
     }
   }
 
-  private queueRecord(outcome: AttemptOutcome, done: () => void): void {
-    this.toRecord.push({ outcome, done });
+  private queueRecord(outcome: AttemptOutcome): void {
+    this.toRecord.push(outcome);
     if (this.toRecord.length >= this.options.recordBatch) this.flushRecords();
     else this.recordTimer ??= setTimeout(() => this.flushRecords(), this.options.recordDelayMs);
   }
@@ -218,19 +237,22 @@ export class DeliveryEngine {
   private flushRecords(): void {
     if (this.recordTimer) clearTimeout(this.recordTimer);
     this.recordTimer = null;
-    if (this.recording || this.toRecord.length === 0) return;
-    const batch = this.toRecord.splice(0, this.options.recordBatch);
-    this.recording = this.record(batch.map((b) => b.outcome))
-      .catch((err: unknown) => {
-        // The leases stay: once they expire the attempts are claimed and sent again (at least once).
-        this.deps.logger.error({ err, deliveries: batch.length }, "recording delivery outcomes failed");
-      })
-      .finally(() => {
-        this.recording = null;
-        for (const b of batch) b.done();
-        if (this.toRecord.length) this.flushRecords();
-        this.notifyIfIdle();
-      });
+    while (this.toRecord.length && this.recording.size < this.options.recorders) {
+      const batch = this.toRecord.splice(0, this.options.recordBatch);
+      const run: Promise<void> = this.record(batch)
+        .catch((err: unknown) => {
+          // The leases stay: once they expire the attempts are claimed and sent again (at least once).
+          this.deps.logger.error({ err, deliveries: batch.length }, "recording delivery outcomes failed");
+        })
+        .finally(() => {
+          this.recording.delete(run);
+          this.unrecorded -= batch.length;
+          if (this.toRecord.length) this.flushRecords();
+          this.refill();
+          this.notifyIfIdle();
+        });
+      this.recording.add(run);
+    }
   }
 
   private async record(outcomes: AttemptOutcome[]): Promise<void> {
@@ -240,32 +262,34 @@ export class DeliveryEngine {
 
   private afterRecord(recorded: RecordedOutcome[], outcomes: AttemptOutcome[]): void {
     const live: LiveEvent[] = [];
+    const debug = this.deps.logger.isLevelEnabled("debug");
     let nextRetryAt = Infinity;
     recorded.forEach((r, i) => {
-      const { delivery, destination, attempt } = r.claimed;
+      const { id, tenantId, destination, attempt, eventType } = r.claimed;
       const result = outcomes[i]!.result;
-      const log = this.deps.logger.child({ delivery_id: delivery.id, destination_id: destination.id, tenant_id: delivery.tenantId, attempt, correlation_id: r.claimed.correlationId });
+      // A child logger per attempt only when something will be logged: this runs a thousand times a second.
+      const log = () => this.deps.logger.child({ delivery_id: id, destination_id: destination.id, tenant_id: tenantId, attempt, correlation_id: r.claimed.correlationId });
       if (!r.recorded) {
-        log.warn("delivery lease was taken over before the result was recorded; the attempt is not counted");
+        log().warn("delivery lease was taken over before the result was recorded; the attempt is not counted");
         return;
       }
       const counters = this.counters;
-      counters.inc("attempts", { tenant_id: delivery.tenantId, outcome: result.errorClass ?? "success" });
-      if (r.decision.kind === "delivered") counters.inc("delivered", { tenant_id: delivery.tenantId });
-      if (r.decision.kind === "failed") counters.inc("failed", { tenant_id: delivery.tenantId, outcome: r.decision.reason });
-      if (r.destinationDisabled) counters.inc("destinations_disabled", { tenant_id: delivery.tenantId, outcome: r.destinationDisabled });
+      counters.inc("attempts", { tenant_id: tenantId, outcome: result.errorClass ?? "success" });
+      if (r.decision.kind === "delivered") counters.inc("delivered", { tenant_id: tenantId });
+      if (r.decision.kind === "failed") counters.inc("failed", { tenant_id: tenantId, outcome: r.decision.reason });
+      if (r.destinationDisabled) counters.inc("destinations_disabled", { tenant_id: tenantId, outcome: r.destinationDisabled });
       if (r.decision.kind === "retry") {
-        counters.inc("retries_scheduled", { tenant_id: delivery.tenantId });
+        counters.inc("retries_scheduled", { tenant_id: tenantId });
         nextRetryAt = Math.min(nextRetryAt, Date.now() + r.decision.delayMs);
       }
-      const fields = { status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: r.decision };
-      if (result.errorClass === null) log.debug(fields, "delivery attempt succeeded");
-      else log.info(fields, "delivery attempt failed");
-      if (r.decision.kind === "failed" && delivery.eventType !== TEST_EVENT_TYPE) {
-        live.push({ tenantId: delivery.tenantId, kind: "notification.created", data: { notification_kind: "delivery_failed", delivery_id: delivery.id, destination_id: destination.id } });
+      const fields = () => ({ status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: r.decision });
+      if (result.errorClass !== null) log().info(fields(), "delivery attempt failed");
+      else if (debug) log().debug(fields(), "delivery attempt succeeded");
+      if (r.decision.kind === "failed" && eventType !== TEST_EVENT_TYPE) {
+        live.push({ tenantId, kind: "notification.created", data: { notification_kind: "delivery_failed", delivery_id: id, destination_id: destination.id } });
       }
       if (r.destinationDisabled) {
-        live.push({ tenantId: delivery.tenantId, kind: "notification.created", data: { notification_kind: "destination_disabled", delivery_id: delivery.id, destination_id: destination.id } });
+        live.push({ tenantId, kind: "notification.created", data: { notification_kind: "destination_disabled", delivery_id: id, destination_id: destination.id } });
       }
     });
     if (nextRetryAt !== Infinity) this.wakeAt(nextRetryAt);
