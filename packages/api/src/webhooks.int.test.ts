@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { hmacSha256Hex, signApiBody, signSha256Header } from "@alfred/channels";
 import { createChannel, drainDueReceipts } from "@alfred/crm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "./testing/harness";
+import { callerFor, createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "./testing/harness";
 import { handleWebhook, handleWebhookVerification } from "./intake/webhooks";
 
 /**
@@ -268,6 +268,28 @@ describe("WhatsApp inbound", () => {
     expect(receipt).toMatchObject({ status: "parked", channel_id: ch.whatsapp });
     expect(receipt!.last_error).toMatch(/messages\.0\.id/);
     expect(Buffer.from(receipt!.body).toString()).toBe(JSON.stringify(p)); // the exact bytes, for when the cause is fixed
+  });
+
+  it("text Postgres cannot store (NUL, a lone surrogate) and a timestamp of 999999999999: stored once, shown, the exact bytes kept", async () => {
+    const id = uid("wamid.nul");
+    const payload = waText({ id, from: "15550007777", name: "Nul\u0000 Name", text: "before\u0000after \ud800 end", timestamp: 999999999999 });
+    const raw = JSON.stringify(payload);
+    expect(raw).toContain("\\u0000"); // JSON escapes it: a valid body, whose text Postgres refuses
+    const first = await post("whatsapp", metaRequest("whatsapp", raw, WA_SECRET));
+    expect(first).toMatchObject({ status: 200, stored: { messages: 1 } });
+    expect(await post("whatsapp", metaRequest("whatsapp", raw, WA_SECRET))).toMatchObject({ status: 200, body: { duplicates: 1 }, stored: { messages: 0 } });
+    const message = await messageByExternal(id);
+    expect(message!.body).toBe("beforeafter \ufffd end");
+    expect(message!.raw_payload.text.body).toBe("beforeafter \ufffd end");
+    // The provider's impossible time (year 33658) gives way to the time Alfred received it.
+    expect(Math.abs(new Date(message!.provider_timestamp).getTime() - Date.now())).toBeLessThan(60_000);
+    const [receipt] = await q(`select body from inbound_receipts where id = $1`, [message!.receipt_id]);
+    expect(Buffer.from(receipt!.body).toString("utf8")).toBe(raw);
+    // Shown: the thread as an agent reads it.
+    const thread = await callerFor(h.deps, t.agent).conversations.timeline({ id: message!.conversation_id });
+    expect(thread.items.some((item) => "body" in item && item.body === "beforeafter \ufffd end")).toBe(true);
+    const [contact] = await q(`select c.name from contacts c join conversations v on v.contact_id = c.id where v.id = $1`, [message!.conversation_id]);
+    expect(contact!.name).toBe("Nul Name");
   });
 
   it.each([
