@@ -1,4 +1,5 @@
 import { createRedis } from "@alfred/core";
+import { MAX_QUEUED_LIVE_EVENTS } from "./router/live";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "./context";
 import { LiveHub } from "./live";
@@ -80,6 +81,24 @@ describe("live inbox feed (tRPC subscription fed by Redis pub/sub)", () => {
     const { iterator, close } = await subscribe(a, { lastEventId: "some-earlier-event" });
     expect(await next(iterator)).toEqual({ kind: "resync" });
     close();
+  });
+
+  it("a subscriber that does not keep up holds a bounded queue: past the limit, one resync replaces what was missed", async () => {
+    const { iterator, close } = await subscribe(a);
+    try {
+      const first = next(iterator); // starts the subscription; then nothing is read while the flood arrives
+      await waitForSubscription(a);
+      const flood = Array.from({ length: MAX_QUEUED_LIVE_EVENTS * 5 }, (_, i) => ({ tenantId: a.admin.tenantId, kind: "message.created", messageId: `m-${i}` }));
+      await h.deps.producer.publishLive(flood);
+      const held: unknown[] = [await first];
+      await new Promise((r) => setTimeout(r, 500)); // the whole flood has reached the hub
+      for (let event = await next(iterator, 300); event !== "timeout"; event = await next(iterator, 300)) held.push(event);
+      expect(held.length).toBeLessThanOrEqual(MAX_QUEUED_LIVE_EVENTS + 2);
+      expect(held).toContainEqual({ kind: "resync" });
+      expect(held.at(-1)).toMatchObject({ messageId: `m-${flood.length - 1}` }); // the newest is never lost
+    } finally {
+      close();
+    }
   });
 
   it("stops listening to Redis when the last subscriber of a tenant leaves", async () => {

@@ -8,6 +8,13 @@ import { createTRPCRouter, tenantProcedure } from "../trpc";
 export type LiveMessage = Omit<LiveEvent, "tenantId"> | { kind: "resync" };
 
 /**
+ * Events held for one subscriber whose connection does not keep up (a stalled tab, a slow network)
+ * before they are dropped for a single `resync`: the client refetches, and memory stays bounded
+ * however many events a flood of webhooks produces.
+ */
+export const MAX_QUEUED_LIVE_EVENTS = 200;
+
+/**
  * The inbox's live feed (tRPC subscription over SSE). Events carry ids; a client reconnecting with
  * `lastEventId` first receives `resync` so it refetches what it may have missed while away, then
  * the live events again. Only the caller's own tenant is ever subscribed.
@@ -22,6 +29,7 @@ export const liveRouter = createTRPCRouter({
       let wake: (() => void) | null = null;
       const unsubscribe = await hub.subscribe(ctx.tenantId, ({ tenantId: _tenant, ...event }) => {
         queue.push(event);
+        if (queue.length > MAX_QUEUED_LIVE_EVENTS) queue.splice(0, queue.length, { kind: "resync" });
         wake?.();
       });
       const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
