@@ -23,6 +23,9 @@ pnpm typecheck
 step "lint"
 pnpm lint
 
+step "OpenAPI document (redocly lint, offline)"
+pnpm openapi:lint
+
 step "unit tests"
 pnpm test:unit
 

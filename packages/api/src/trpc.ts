@@ -9,8 +9,12 @@ import type { Context } from "./context";
 import { describeZodError, toPublicError, toTRPCError } from "./errors";
 import { refuseUnstorableInput } from "./input-guard";
 
-/** `rest.status`: the HTTP status of a success on the REST route (201 for creations). */
-export type Meta = OpenApiMeta<{ rest?: { status?: 200 | 201 | 202 | 204 }; audit?: false }>;
+/**
+ * `rest.status`: the HTTP status of a success on the REST route (201 for creations). `access` is set
+ * by the procedure builders below (never by a procedure): who may call it, which the OpenAPI
+ * document turns into security requirements and the 401/403 answers.
+ */
+export type Meta = OpenApiMeta<{ rest?: { status?: 200 | 201 | 202 | 204 }; audit?: false; access?: "signed_in" | Exclude<Role, "agent"> }>;
 
 const t = initTRPC
   .context<Context>()
@@ -58,7 +62,7 @@ const storableInput = t.middleware(async ({ next, getRawInput }) => {
 export const publicProcedure = t.procedure.use(errorMapping).use(storableInput);
 
 /** Re-reads user and membership on every call: deactivation and role changes apply at once. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = publicProcedure.meta({ access: "signed_in" }).use(async ({ ctx, next }) => {
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   const loaded = await loadPrincipal(ctx.db, ctx.auth.userId, ctx.auth.tenantId);
   if (!loaded) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account is deactivated or no longer has access" });
@@ -92,7 +96,7 @@ const auditMutations = t.middleware(async ({ ctx, next, type, path, meta, getRaw
 export const tenantProcedure = authedProcedure.use(auditMutations).use(({ ctx, next }) => next({ ctx: { ...ctx, tenantId: ctx.principal.tenantId } }));
 
 export const roleProcedure = (minimum: Exclude<Role, "agent">) =>
-  tenantProcedure.use(({ ctx, next }) => {
+  tenantProcedure.meta({ access: minimum }).use(({ ctx, next }) => {
     if (!roleAtLeast(ctx.principal.role, minimum)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${minimum} role` });
     }

@@ -71,7 +71,7 @@ export async function handleRestRequest(request: Request, subpath: string, deps:
     const caller = createCaller(createContext(deps, { auth, correlationId, headers: request.headers }));
     const procedure = route.procedurePath.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
     const result = await procedure(input);
-    return json(result === undefined ? 204 : route.successStatus, result, correlationId);
+    return json(route.successStatus, result, correlationId);
   } catch (err) {
     const publicError = toPublicError(err);
     if (publicError.fault) deps.logger.error({ err, correlation_id: correlationId, path: subpath }, "REST request failed");

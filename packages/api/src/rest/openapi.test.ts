@@ -13,7 +13,7 @@ describe("OpenAPI document and REST routes come from the same procedures", () =>
   it.each(restRoutes.map((r) => [`${r.method} ${r.template}`, r] as const))("%s is documented, with bearer auth when protected", (_name, route) => {
     const operation = (doc.paths as Record<string, Record<string, { security?: unknown[] }>>)[route.template]?.[route.method.toLowerCase()];
     expect(operation).toBeDefined();
-    if (route.protect) expect(operation!.security).toBeDefined();
+    if (route.access !== "public") expect(operation!.security).toEqual([{ bearerAuth: [] }, { apiKey: [] }]);
   });
 
   it("matches literal segments before parameters and names the allowed methods otherwise", () => {

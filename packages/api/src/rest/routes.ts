@@ -2,8 +2,9 @@ import { AppError } from "@alfred/core";
 import type { AnyProcedure } from "@trpc/server";
 import { appRouter } from "../root";
 import type { Meta } from "../trpc";
+import { answersOf, type RouteAnswers } from "./responses";
 
-export interface RestRoute {
+export interface RestRoute extends RouteAnswers {
   method: string;
   /** `/users/{id}` as declared in the procedure's openapi meta. */
   template: string;
@@ -11,8 +12,6 @@ export interface RestRoute {
   paramNames: string[];
   /** Dot path of the procedure, e.g. `users.create`. */
   procedurePath: string;
-  successStatus: number;
-  protect: boolean;
 }
 
 /**
@@ -42,8 +41,7 @@ function collectRoutes(): RestRoute[] {
       pattern: new RegExp(`^${source}/?$`),
       paramNames,
       procedurePath,
-      successStatus: meta?.rest?.status ?? 200,
-      protect: openapi.protect ?? false,
+      ...answersOf(procedure, openapi.method, paramNames),
     });
   }
   // Literal segments win over parameters (`/users/me` before `/users/{id}`).

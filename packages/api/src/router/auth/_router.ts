@@ -7,17 +7,17 @@ import { registerInput, registerOutput, tokenPairOutput } from "./register.schem
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/register", tags: ["auth"], summary: "Create a tenant and its first admin", errorResponses: [409, 422] }, rest: { status: 201 } })
+    .meta({ openapi: { method: "POST", path: "/auth/register", tags: ["auth"], summary: "Create a tenant and its first admin", errorResponses: [409, 429, 503] }, rest: { status: 201 } })
     .input(registerInput)
     .output(registerOutput)
     .mutation(registerHandler),
   login: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/login", tags: ["auth"], summary: "Exchange e-mail and password for tokens", errorResponses: [401, 422, 429] } })
+    .meta({ openapi: { method: "POST", path: "/auth/login", tags: ["auth"], summary: "Exchange e-mail and password for tokens", errorResponses: [429, 503] } })
     .input(loginInput)
     .output(tokenPairOutput)
     .mutation(loginHandler),
   refresh: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/refresh", tags: ["auth"], summary: "Exchange a refresh token for a new pair", errorResponses: [401, 422] } })
+    .meta({ openapi: { method: "POST", path: "/auth/refresh", tags: ["auth"], summary: "Exchange a refresh token for a new pair" } })
     .input(refreshInput)
     .output(tokenPairOutput)
     .mutation(refreshHandler),

@@ -56,14 +56,14 @@ export const automationRouter = createTRPCRouter({
       .query(destinations.getHandler),
     create: admin
       .meta({
-        openapi: { method: "POST", path: "/automations/destinations", tags, summary: "Create a destination; the secret is returned this once", protect: true, errorResponses: [403, 422] },
+        openapi: { method: "POST", path: "/automations/destinations", tags, summary: "Create a destination; the secret is returned this once", protect: true },
         rest: { status: 201 },
       })
       .input(createDestinationInput)
       .output(destinationWithSecret)
       .mutation(destinations.createHandler),
     update: admin
-      .meta({ openapi: { method: "PATCH", path: "/automations/destinations/{id}", tags, summary: "Change name, URL, event types or enabled", protect: true, errorResponses: [404, 422] } })
+      .meta({ openapi: { method: "PATCH", path: "/automations/destinations/{id}", tags, summary: "Change name, URL, event types or enabled", protect: true } })
       .input(updateDestinationInput)
       .output(publicDestination)
       .mutation(destinations.updateHandler),
@@ -98,7 +98,7 @@ export const automationRouter = createTRPCRouter({
       .output(deliveryDetail)
       .query(deliveries.getHandler),
     retry: manager
-      .meta({ openapi: { method: "POST", path: "/automations/deliveries/{id}/retry", tags, summary: "A manual attempt now", protect: true }, rest: { status: 202 } })
+      .meta({ openapi: { method: "POST", path: "/automations/deliveries/{id}/retry", tags, summary: "A manual attempt now (409 when it is being sent or its destination is disabled)", protect: true, errorResponses: [409] }, rest: { status: 202 } })
       .input(deliveryIdInput)
       .output(deliverySummary)
       .mutation(deliveries.retryHandler),
@@ -116,7 +116,7 @@ export const automationRouter = createTRPCRouter({
 
   events: createTRPCRouter({
     replay: manager
-      .meta({ openapi: { method: "POST", path: "/automations/events/{id}/replay", tags, summary: "New deliveries of an old event", protect: true }, rest: { status: 202 } })
+      .meta({ openapi: { method: "POST", path: "/automations/events/{id}/replay", tags, summary: "New deliveries of an old event (409 for an event whose type is no longer in the catalog)", protect: true, errorResponses: [409] }, rest: { status: 202 } })
       .input(replayInput)
       .output(replayOutput)
       .mutation(deliveries.replayHandler),

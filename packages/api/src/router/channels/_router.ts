@@ -26,12 +26,12 @@ export const channelsRouter = createTRPCRouter({
     .output(channelView)
     .query(async ({ ctx, input }) => toChannelView(await getChannelRow(ctx.db, ctx.tenantId, input.id))),
   create: roleProcedure("admin")
-    .meta({ openapi: { method: "POST", path: "/channels", tags, summary: "Connect a channel", protect: true, errorResponses: [409, 422] }, rest: { status: 201 } })
+    .meta({ openapi: { method: "POST", path: "/channels", tags, summary: "Connect a channel", protect: true, errorResponses: [409] }, rest: { status: 201 } })
     .input(createChannelInput)
     .output(channelView)
     .mutation(async ({ ctx, input }) => channelsChanged(ctx, await createChannel(ctx.db, ctx.keys, ctx.automation, ctx.tenantId, input))),
   update: roleProcedure("admin")
-    .meta({ openapi: { method: "PATCH", path: "/channels/{id}", tags, summary: "Rename, enable/disable, change settings or replace secrets", protect: true, errorResponses: [404, 409, 422] } })
+    .meta({ openapi: { method: "PATCH", path: "/channels/{id}", tags, summary: "Rename, enable/disable, change settings or replace secrets", protect: true, errorResponses: [409] } })
     .input(updateChannelInput)
     .output(channelView)
     .mutation(async ({ ctx, input }) => channelsChanged(ctx, await ctx.db.transaction((tx) => updateChannel(tx, ctx.keys, ctx.automation, ctx.tenantId, input.id, input)))),

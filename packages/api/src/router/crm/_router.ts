@@ -70,7 +70,7 @@ export const tasksRouter = createTRPCRouter({
       }),
     ),
   create: tenantProcedure
-    .meta({ openapi: { method: "POST", path: "/tasks", tags: ["tasks"], summary: "Create a task or a lead task", protect: true }, rest: { status: 201 } })
+    .meta({ openapi: { method: "POST", path: "/tasks", tags: ["tasks"], summary: "Create a task or a lead task (404 when a named conversation, contact or assignee is not in the workspace)", protect: true, errorResponses: [404] }, rest: { status: 201 } })
     .input(createTaskInput)
     .output(taskView)
     .mutation(({ ctx, input }) =>

@@ -45,7 +45,7 @@ export const conversationsRouter = createTRPCRouter({
     .output(timelineOutput)
     .query(({ ctx, input }) => conversationTimeline(ctx.db, ctx.tenantId, input.id, { cursor: input.cursor, limit: input.limit })),
   sendMessage: tenantProcedure
-    .meta({ openapi: { method: "POST", path: "/conversations/{id}/messages", tags, summary: "Reply to the customer (queued, sent by the worker)", protect: true, errorResponses: [404, 422] }, rest: { status: 202 } })
+    .meta({ openapi: { method: "POST", path: "/conversations/{id}/messages", tags, summary: "Reply to the customer (queued, sent by the worker)", protect: true }, rest: { status: 202 } })
     .input(bodyInput)
     .output(z.object({ id: z.uuid(), status: z.literal("queued") }))
     .mutation(({ ctx, input }) => write(ctx, (tx, scope) => queueOutboundMessage(tx, scope, input.id, input.body))),

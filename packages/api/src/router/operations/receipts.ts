@@ -36,7 +36,7 @@ export const receiptProcedures = {
     .output(z.object({ pending: z.number().int(), parked: z.number().int(), oldest_pending_at: z.string().nullable() }))
     .query(({ ctx }) => receiptCounts(ctx.db, ctx.tenantId)),
   retryReceipt: manager
-    .meta({ openapi: { method: "POST", path: "/operations/receipts/{id}/retry", tags, summary: "Process a parked receipt again (after the cause was fixed)", protect: true, errorResponses: [404, 409] }, rest: { status: 202 } })
+    .meta({ openapi: { method: "POST", path: "/operations/receipts/{id}/retry", tags, summary: "Process a parked receipt again (after the cause was fixed)", protect: true, errorResponses: [409] }, rest: { status: 202 } })
     .input(z.object({ id: receiptId }))
     .output(z.object({ id: z.string(), status: z.literal("pending") }))
     .mutation(async ({ ctx, input }) => {

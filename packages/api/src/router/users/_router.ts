@@ -30,17 +30,17 @@ export const usersRouter = createTRPCRouter({
     .output(publicUser)
     .query(getHandler),
   create: roleProcedure("admin")
-    .meta({ openapi: { method: "POST", path: "/users", tags, summary: "Create a user with a role", protect: true, errorResponses: [403, 409, 422] }, rest: { status: 201 } })
+    .meta({ openapi: { method: "POST", path: "/users", tags, summary: "Create a user with a role", protect: true, errorResponses: [409] }, rest: { status: 201 } })
     .input(createUserInput)
     .output(publicUser)
     .mutation(createHandler),
   changeRole: roleProcedure("admin")
-    .meta({ openapi: { method: "PATCH", path: "/users/{id}/role", tags, summary: "Change a user's role", protect: true } })
+    .meta({ openapi: { method: "PATCH", path: "/users/{id}/role", tags, summary: "Change a user's role (409 for the last active admin)", protect: true, errorResponses: [409] } })
     .input(changeRoleInput)
     .output(publicUser)
     .mutation(changeRoleHandler),
   deactivate: roleProcedure("admin")
-    .meta({ openapi: { method: "POST", path: "/users/{id}/deactivate", tags, summary: "Deactivate a user (effective on their next request)", protect: true } })
+    .meta({ openapi: { method: "POST", path: "/users/{id}/deactivate", tags, summary: "Deactivate a user (effective on their next request; 409 for yourself or the last active admin)", protect: true, errorResponses: [409] } })
     .input(userIdInput)
     .output(publicUser)
     .mutation((opts) => setActiveHandler(opts, false)),

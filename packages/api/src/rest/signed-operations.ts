@@ -1,0 +1,175 @@
+import { apiInboundSchema, CHANNEL_TYPES, mailgunFieldsSchema, MAX_WEBHOOK_BYTES, messagingWebhookSchema, whatsAppWebhookSchema } from "@alfred/channels";
+import { z } from "zod";
+import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from "zod-openapi";
+import { CALLBACK_ACTION_NAMES, CALLBACK_ACTIONS } from "../callbacks/actions";
+import { MAX_CALLBACK_BYTES } from "../callbacks/handler";
+import { errorEnvelope, HEADER_REFS } from "./openapi-errors";
+
+/**
+ * The operations that are not tRPC procedures: signed callbacks from automation destinations and
+ * provider webhooks (handlers in ../callbacks and ../intake). Their bodies reuse the schemas the
+ * handlers validate with, so a new callback action or provider field shows up here by itself.
+ */
+
+const SIGNED_STRING = "`{X-Alfred-Timestamp}.{X-Alfred-Event-Id}.{X-Alfred-Tenant-Id}.{raw body}`";
+
+export const CALLBACK_SIGNATURE_SCHEME = {
+  type: "apiKey",
+  in: "header",
+  name: "X-Alfred-Signature",
+  description: [
+    `Callbacks are signed, not authenticated by a token: \`X-Alfred-Signature: sha256=<hex>\`, the lowercase hex HMAC-SHA256 of ${SIGNED_STRING}`,
+    "keyed with the destination's secret exactly as shown when it was created or rotated (its UTF-8 bytes, `whsec_` prefix included).",
+    "The timestamp is signed as the header text; during a secret rotation either secret verifies. `pnpm automation:sign-callback` prints a signed example.",
+  ].join(" "),
+} as const;
+
+const correlationHeader = { "X-Correlation-Id": HEADER_REFS.correlationId };
+
+function jsonError(description: string, headers: Record<string, unknown> = {}): ZodOpenApiResponseObject {
+  return { description, headers: { ...correlationHeader, ...headers } as never, content: { "application/json": { schema: errorEnvelope } } };
+}
+
+const idempotentReplayHeader = {
+  "X-Alfred-Idempotent-Replay": {
+    description: "`true` when this is the stored answer of an earlier callback with the same destination and event id (nothing was done again).",
+    required: false,
+    schema: { type: "string", enum: ["true"] },
+  },
+};
+
+const callbackHeaders = z.object({
+  "X-Alfred-Destination-Id": z.uuid().meta({ description: "The destination the callback comes from (its id is in every delivery and on its page)." }),
+  "X-Alfred-Event-Id": z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ description: "Idempotency key: the first callback with an event id acts, repeats get its stored answer. Equal to `event_id` (or `correlation_id`) in the body." }),
+  "X-Alfred-Tenant-Id": z.uuid().meta({ description: "The workspace; equal to `tenant_id` in the body and the destination's workspace." }),
+  "X-Alfred-Timestamp": z
+    .string()
+    .regex(/^[0-9]{1,12}$/)
+    .meta({ description: "Unix seconds when the callback was signed; refused outside the replay window (five minutes by default)." }),
+  "X-Alfred-Signature": z
+    .string()
+    .meta({ description: `\`sha256=<hex>\`: the lowercase hex HMAC-SHA256 of ${SIGNED_STRING} with the destination's secret; comma-separated values (one per secret) are accepted.` }),
+});
+
+const callbackRequest = z
+  .discriminatedUnion(
+    "action",
+    CALLBACK_ACTION_NAMES.map((action) =>
+      z.object({
+        tenant_id: z.uuid().meta({ description: "Equal to X-Alfred-Tenant-Id." }),
+        event_id: z.string().max(200).optional().meta({ description: "Equal to X-Alfred-Event-Id; `correlation_id` may stand in for it." }),
+        correlation_id: z.string().max(200).optional().meta({ description: "The outbound event this answers (its id links the callback to it in the timeline)." }),
+        action: z.literal(action),
+        params: CALLBACK_ACTIONS[action].params.meta({ description: "The action's parameters (`payload` is accepted as an alias)." }),
+      }),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  )
+  .meta({ id: "CallbackRequest", description: "One action for Alfred to take, with the parameters of that action." });
+
+const callbackResult = z
+  .object({ ok: z.literal(true), action: z.enum(CALLBACK_ACTION_NAMES as [string, ...string[]]), event_id: z.string(), result: z.record(z.string(), z.string()) })
+  .meta({ id: "CallbackResult", description: "The action was taken; `result` holds the ids of what it created or changed (e.g. `task_id`)." });
+
+const webhookAck = z
+  .object({
+    ok: z.literal(true),
+    received: z.number().int().meta({ description: "Receipts stored by this request (one per channel and sender)." }),
+    duplicates: z.number().int().meta({ description: "Receipts already stored by an earlier delivery of the same body." }),
+    ignored: z.number().int().meta({ description: "Items for disabled channels, acknowledged and not stored." }),
+  })
+  .meta({ id: "WebhookAck" });
+
+const channelType = z.object({ channel_type: z.enum(CHANNEL_TYPES).meta({ description: "The kind of channel the provider posts for." }) });
+
+export const signedOperations: ZodOpenApiPathsObject = {
+  "/automations/callbacks": {
+    post: {
+      operationId: "callbacks-receive",
+      tags: ["automations"],
+      summary: "Receive a signed callback from an automation destination (Activepieces flows)",
+      description: [
+        "A flow asks Alfred to act: create a task, change a conversation's status, add an internal comment, send a message, update a contact.",
+        `The checks, in order: destination and signature (401 \`invalid_signature\`), timestamp window (401 \`stale_timestamp\`), tenant (403 \`tenant_mismatch\`), destination enabled (403 \`destination_disabled\`), action and params (422 \`validation_error\` naming the field).`,
+        "Exactly once per destination and X-Alfred-Event-Id: a repeat gets the stored answer with `X-Alfred-Idempotent-Replay: true`; a repeat while the first is still running waits, then gets 409 `callback_in_progress` with Retry-After.",
+        `Bodies are limited to ${MAX_CALLBACK_BYTES / 1024} KiB. Also served at \`/v1/automations/callbacks\`.`,
+      ].join(" "),
+      security: [{ callbackSignature: [] }],
+      requestParams: { header: callbackHeaders },
+      requestBody: { required: true, content: { "application/json": { schema: callbackRequest } } },
+      responses: {
+        "200": { description: "The action was taken (or this is the stored answer of the first callback with this event id).", headers: { ...correlationHeader, ...idempotentReplayHeader } as never, content: { "application/json": { schema: callbackResult } } },
+        "400": jsonError("`bad_request`: the body is not JSON."),
+        "401": jsonError("`invalid_signature` (unknown destination, missing header or a signature that does not verify: indistinguishable on purpose) or `stale_timestamp`."),
+        "403": jsonError("`tenant_mismatch` (the destination, X-Alfred-Tenant-Id and `tenant_id` disagree) or `destination_disabled`."),
+        "404": jsonError("`not_found`: what the params name (conversation, contact, user) is not in this workspace; nothing is stored, so a corrected callback may reuse the event id."),
+        "409": jsonError("`callback_in_progress` (the first callback with this event id is still running: retry after Retry-After), or the action conflicts with the current state (stored, replayed on repeats).", {
+          "Retry-After": { ...HEADER_REFS.retryAfter, description: "With `callback_in_progress`." },
+          ...idempotentReplayHeader,
+        }),
+        "413": jsonError(`\`payload_too_large\`: the body is larger than ${MAX_CALLBACK_BYTES / 1024} KiB.`),
+        "422": jsonError("`validation_error`: unknown action, invalid params (`error.path` names the field, e.g. `params.conversation_id`), or an event id that differs from the header.", idempotentReplayHeader),
+      },
+    },
+  },
+  "/webhooks/{channel_type}": {
+    get: {
+      operationId: "webhooks-verify",
+      tags: ["webhooks"],
+      summary: "Meta's subscription handshake: echo hub.challenge when a channel of this type has the verify token",
+      security: [],
+      requestParams: {
+        path: channelType,
+        query: z.object({
+          "hub.mode": z.literal("subscribe"),
+          "hub.verify_token": z.string().min(1).meta({ description: "The verify token configured on the channel." }),
+          "hub.challenge": z.string().regex(/^[A-Za-z0-9._~-]{1,256}$/),
+        }),
+      },
+      responses: {
+        "200": { description: "The challenge, echoed.", content: { "text/plain": { schema: z.string() } } },
+        "403": { description: "No channel of this type has this verify token, or a parameter is missing or malformed.", content: { "text/plain": { schema: z.literal("forbidden") } } },
+      },
+    },
+    post: {
+      operationId: "webhooks-receive",
+      tags: ["webhooks"],
+      summary: "Receive a provider webhook: verified, stored, acknowledged; turned into messages in the background",
+      description: [
+        "The signature is checked on the raw bytes before the body is judged: `X-Hub-Signature-256` (WhatsApp, Messenger, Instagram: HMAC-SHA256 of the body with the app secret),",
+        "`X-Alfred-Signature` (the API channel: `sha256=<hex HMAC-SHA256 of the body with the channel secret>`), or Mailgun's `timestamp`, `token` and `signature` form fields (e-mail).",
+        "A re-delivery is answered 200 and stored once. A signed provider body Alfred cannot read is stored and parked for an admin (so the provider does not retry it for days); only the API channel gets 422 for it.",
+        `Bodies are limited to ${MAX_WEBHOOK_BYTES / 1024} KiB.`,
+      ].join(" "),
+      security: [],
+      requestParams: {
+        path: channelType,
+        header: z.object({
+          "X-Hub-Signature-256": z.string().optional().meta({ description: "WhatsApp, Messenger, Instagram: `sha256=<hex HMAC-SHA256(raw body, app secret)>`." }),
+          "X-Alfred-Signature": z.string().optional().meta({ description: "API channel: `sha256=<hex HMAC-SHA256(raw body, channel secret)>`." }),
+        }),
+      },
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: z.union([apiInboundSchema.meta({ id: "ApiChannelMessage" }), whatsAppWebhookSchema, messagingWebhookSchema]) },
+          "application/x-www-form-urlencoded": { schema: mailgunFieldsSchema.meta({ id: "MailgunInbound" }) },
+          "multipart/form-data": { schema: mailgunFieldsSchema },
+        },
+      },
+      responses: {
+        "200": { description: "Stored (or already stored); the provider must not retry.", headers: correlationHeader as never, content: { "application/json": { schema: webhookAck } } },
+        "400": jsonError("`bad_request`: the body is not JSON (or not a readable form)."),
+        "401": jsonError("`invalid_signature`: the signature is missing or wrong, the body names no account to check it against, or a Mailgun token was used before."),
+        "404": jsonError("`not_found`: an unknown channel type, or no channel is connected for the account the body names."),
+        "413": jsonError(`\`payload_too_large\`: the body is larger than ${MAX_WEBHOOK_BYTES / 1024} KiB.`),
+        "415": jsonError("`unsupported_media_type`: a JSON channel's body is not `application/json`."),
+        "422": jsonError("`validation_error` (API channel only): a signed body that is not a valid message; `error.path` names the field."),
+        "503": jsonError("`unavailable`: the webhook could not be stored; nothing was acknowledged, retry later."),
+      },
+    },
+  },
+};
