@@ -155,7 +155,14 @@ export const REST_CASES: Record<string, RestCase> = {
     success: async ({ fx }) => ({ path: `/automations/events/${fx.catalogEventId}/replay` }),
     errors: { 409: async ({ fx }) => ({ path: `/automations/events/${fx.retiredEventId}/replay` }) },
   },
-  "GET /automations/timeline": { success: async ({ fx }) => ({ path: `/automations/timeline?event_id=${fx.catalogEventId}` }) },
+  "GET /automations/timeline": {
+    success: async ({ fx }) => ({ path: `/automations/timeline?event_id=${fx.catalogEventId}` }),
+    errors: { 404: async () => ({ path: `/automations/timeline?event_id=${randomUUID()}` }) },
+  },
+  "GET /automations/deliveries/counts": {
+    success: async ({ fx }) => ({ path: `/automations/deliveries/counts?destination_id=${fx.destinationId}` }),
+    errors: { 404: async () => ({ path: `/automations/deliveries/counts?destination_id=${randomUUID()}` }) },
+  },
   "GET /automations/callbacks/{id}": { success: async ({ fx }) => ({ path: `/automations/callbacks/${fx.callbackEventId}` }) },
 
   "POST /api-keys": { success: async () => ({ path: "/api-keys", body: { name: `Key ${unique()}`, role: "agent" } }) },

@@ -4,14 +4,16 @@ import { normalizeText } from "@alfred/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessTokenFor, createApiHarness, rest, seedConversation, seedTenant, type ApiHarness, type RestResult, type TenantFixture } from "../testing/harness";
+import { OpenApiContract } from "../testing/openapi-contract";
 import { openApiDocument } from "./openapi";
+import { matchRoute, restRoutes } from "./routes";
 
 /**
  * Every REST operation of the OpenAPI document, called through the real adapter with hostile path,
  * query and body values: NUL, lone surrogates, RTL and zero-width text, dates Postgres cannot hold,
  * deep JSON, bad cursors and broken percent-escapes. Whatever comes in: never a 5xx, a JSON error
- * envelope on every 4xx with no stack trace or SQL in it, and a refused write leaves every table
- * as it was. Fixed seed under CI; `FUZZ_RUNS=5000` for a longer hunt.
+ * envelope on every 4xx with no stack trace or SQL in it, every answer one the document lists for
+ * the operation (status, headers, body schema), and a refused write leaves every table as it was. Fixed seed under CI; `FUZZ_RUNS=5000` for a longer hunt.
  */
 
 type JsonSchema = {
@@ -32,10 +34,29 @@ interface Operation {
   body: Record<string, JsonSchema> | null;
 }
 
+const contract = new OpenApiContract(openApiDocument() as unknown as Record<string, unknown>);
+const isRestRoute = (method: string, template: string) => restRoutes.some((r) => r.method === method && r.template === template);
+
+/**
+ * Whether the adapter serves `path` with this operation: an empty or slash-bearing id makes it
+ * another path (`DELETE /destinations/` is the collection's 405). A parameter that fails to decode
+ * is this operation's 400.
+ */
+function servedBy(op: { method: string; template: string }, path: string): boolean {
+  try {
+    const matched = matchRoute(op.method, path.split("?")[0]!);
+    return matched !== null && "route" in matched && matched.route.template === op.template;
+  } catch {
+    return true;
+  }
+}
+
+/** The REST operations (callbacks and webhooks are signed, not called with a token: see contract.int.test.ts). */
 function operations(): Operation[] {
   const result: Operation[] = [];
   for (const [template, item] of Object.entries(openApiDocument().paths ?? {})) {
     for (const [method, raw] of Object.entries(item as Record<string, unknown>)) {
+      if (!isRestRoute(method.toUpperCase(), template)) continue;
       const op = raw as { parameters?: { in: string; name: string; schema: JsonSchema }[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
       const parameters = op.parameters ?? [];
       result.push({
@@ -162,8 +183,11 @@ async function rowCounts(): Promise<Record<string, number>> {
 
 const LEAKS = /\bat .+:\d+:\d+|node_modules|\bselect\b.+\bfrom\b|insert into|violates|syntax error|drizzle|postgres|stack/i;
 
-function expectSafeAnswer(res: RestResult, label: string): void {
+function expectSafeAnswer(op: { method: string; template: string; path: string }, res: RestResult, label: string): void {
   expect(res.status, `${label} answered ${res.status}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+  if (servedBy(op, op.path)) {
+    expect(contract.problems(op.method, op.template, { status: res.status, headers: res.headers, body: res.body === null ? "" : JSON.stringify(res.body) }), label).toEqual([]);
+  }
   if (res.status >= 400) {
     expect(res.body, label).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String), correlation_id: expect.any(String) }) });
     expect(JSON.stringify(res.body), label).not.toMatch(LEAKS);
@@ -213,7 +237,7 @@ describe("every REST operation under hostile input", () => {
         const before = op.method === "GET" ? null : await rowCounts();
         const rawBody = bodyText(body);
         const res = await rest(h.deps, op.method, `${path}${queryString(query)}`, { token, rawBody, headers: rawBody === undefined ? {} : { "content-type": "application/json" } });
-        expectSafeAnswer(res, label);
+        expectSafeAnswer({ ...op, path }, res, label);
         if (res.status < 300) reachedHandler.add(`${op.method} ${op.template}`);
         if (before && res.status >= 400) expect(await rowCounts(), label).toEqual(before);
       }),

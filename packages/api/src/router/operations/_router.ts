@@ -12,7 +12,14 @@ const manager = roleProcedure("manager");
 export const operationsRouter = createTRPCRouter({
   deliveryCounts: manager
     .meta({
-      openapi: { method: "GET", path: "/automations/deliveries/counts", tags: ["automations"], summary: "Deliveries per status under the list's filters", protect: true },
+      openapi: {
+        method: "GET",
+        path: "/automations/deliveries/counts",
+        tags: ["automations"],
+        summary: "Deliveries per status under the list's filters (404 for a destination_id the workspace does not have)",
+        protect: true,
+        errorResponses: [404],
+      },
     })
     .input(deliveryCountsInput)
     .output(deliveryCountsOutput)
@@ -23,8 +30,9 @@ export const operationsRouter = createTRPCRouter({
         method: "GET",
         path: "/automations/timeline",
         tags: ["automations"],
-        summary: "Inbound message -> event -> deliveries and attempts -> callbacks -> results, in time order, by correlation id or event id",
+        summary: "Inbound message -> event -> deliveries and attempts -> callbacks -> results, in time order, by correlation id or event id (404 when nothing has it)",
         protect: true,
+        errorResponses: [404],
       },
     })
     .input(timelineInput)

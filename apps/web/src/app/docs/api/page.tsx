@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 
 export const metadata: Metadata = { title: "API reference" };
 
-type Operation = { summary?: string; tags?: string[]; security?: unknown[]; parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: unknown; responses?: Record<string, { description?: string }> };
+type Operation = { summary?: string; tags?: string[]; security?: Record<string, string[]>[]; parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: unknown; responses?: Record<string, { description?: string }> };
 
 const METHOD_COLOURS: Record<string, string> = {
   get: "bg-emerald-100 text-emerald-800",
@@ -16,7 +16,12 @@ const METHOD_COLOURS: Record<string, string> = {
 /** A readable reference rendered on the server from the same OpenAPI document (no external UI). */
 export default function ApiReferencePage() {
   const doc = openApiDocument();
-  const paths = Object.entries(doc.paths ?? {}) as [string, Record<string, Operation>][];
+  // A path item also holds `servers` (the /v1 alias): only its HTTP methods are operations.
+  const operations = (Object.entries(doc.paths ?? {}) as [string, Record<string, Operation>][]).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => method in METHOD_COLOURS)
+      .map(([method, op]) => ({ path, method, op })),
+  );
   return (
     <main className="mx-auto max-w-4xl p-8">
       <h1 className="text-2xl font-semibold">{doc.info.title}</h1>
@@ -28,24 +33,24 @@ export default function ApiReferencePage() {
         </a>
       </p>
       <div className="mt-8 space-y-4">
-        {paths.flatMap(([path, operations]) =>
-          Object.entries(operations).map(([method, op]) => (
-            <section key={`${method} ${path}`} className="rounded-lg border border-slate-200 bg-white p-4">
-              <h2 className="flex items-center gap-3 font-mono text-sm">
-                <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${METHOD_COLOURS[method] ?? ""}`}>{method}</span>
-                /api/v1{path}
-                {op.security && <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 font-sans text-xs text-slate-600">bearer</span>}
-              </h2>
-              {op.summary && <p className="mt-2 text-sm text-slate-700">{op.summary}</p>}
-              {op.parameters && op.parameters.length > 0 && (
-                <p className="mt-2 text-xs text-slate-500">
-                  Parameters: {op.parameters.map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`).join(", ")}
-                </p>
+        {operations.map(({ path, method, op }) => (
+          <section key={`${method} ${path}`} className="rounded-lg border border-slate-200 bg-white p-4">
+            <h2 className="flex items-center gap-3 font-mono text-sm">
+              <span className={`rounded px-2 py-0.5 text-xs font-bold uppercase ${METHOD_COLOURS[method] ?? ""}`}>{method}</span>
+              /api/v1{path}
+              {op.security && op.security.length > 0 && (
+                <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 font-sans text-xs text-slate-600">{op.security.flatMap((scheme) => Object.keys(scheme)).join(" or ")}</span>
               )}
-              <p className="mt-2 text-xs text-slate-500">Responses: {Object.keys(op.responses ?? {}).join(", ")}</p>
-            </section>
-          )),
-        )}
+            </h2>
+            {op.summary && <p className="mt-2 text-sm text-slate-700">{op.summary}</p>}
+            {op.parameters && op.parameters.length > 0 && (
+              <p className="mt-2 text-xs text-slate-500">
+                Parameters: {op.parameters.map((p) => `${p.name} (${p.in}${p.required ? ", required" : ""})`).join(", ")}
+              </p>
+            )}
+            <p className="mt-2 text-xs text-slate-500">Responses: {Object.keys(op.responses ?? {}).join(", ")}</p>
+          </section>
+        ))}
       </div>
     </main>
   );
