@@ -18,7 +18,8 @@ export default defineConfig({
           include: ["packages/**/src/**/*.int.test.ts", "apps/**/src/**/*.int.test.ts"],
           exclude: ["**/node_modules/**"],
           globalSetup: ["./tooling/vitest/integration-setup.ts"],
-          testTimeout: 30_000,
+          // Generous: several files hash real argon2id passwords, and a loaded 2-core machine is slow at it.
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: "forks",
           maxWorkers: 2,
