@@ -9,6 +9,8 @@ import {
   eventTypeSchema,
   isCatalogEventType,
   isEventType,
+  SAMPLE_EVENT_ID,
+  sampleEnvelope,
   type CatalogEventType,
 } from "./catalog";
 
@@ -128,5 +130,17 @@ describe("envelope", () => {
       buildEnvelope({ type: "lead.score_changed", tenantId: TENANT_ID, payload: { contact_id: "nope", previous_score: 1, score: 2 } }),
     ).toThrow();
     expect(() => buildEnvelope({ type: "alfred.test", tenantId: "tenant-1", payload: { message: "x" } })).toThrow();
+  });
+});
+
+describe("sample envelopes", () => {
+  it.each(ALL_EVENT_TYPES.map((t) => [t]))("%s: the catalog sample inside a valid envelope for the tenant", (type) => {
+    const envelope = sampleEnvelope(type, TENANT_ID);
+    expect(envelopeSchema.parse(envelope)).toEqual(envelope);
+    expect(envelope).toEqual({ event_id: SAMPLE_EVENT_ID, tenant_id: TENANT_ID, occurred_at: "2025-01-15T10:30:00.000Z", type, payload: EVENT_CATALOG[type].sample });
+  });
+
+  it("refuses a tenant id that is not a UUID", () => {
+    expect(() => sampleEnvelope("task.created", "tenant-1")).toThrow();
   });
 });

@@ -243,6 +243,18 @@ export type EnvelopeOf<T extends CatalogEventType> = {
   payload: EventPayload<T>;
 };
 
+/** The event id and time every sample envelope carries, so a sample is never mistaken for an event. */
+export const SAMPLE_EVENT_ID = "5a3c1e2d-0b9f-4e8a-a7c6-d5e4f3a2b1c0";
+const SAMPLE_OCCURRED_AT = "2025-01-15T10:30:00.000Z";
+
+/**
+ * The body a delivery of `type` carries, built from the catalog's sample payload for `tenantId`:
+ * what a receiver (the Activepieces piece's "test trigger") maps its flow against.
+ */
+export function sampleEnvelope<T extends CatalogEventType>(type: T, tenantId: string): EnvelopeOf<T> {
+  return buildEnvelope({ type, tenantId, payload: EVENT_CATALOG[type].sample as EventPayload<T>, eventId: SAMPLE_EVENT_ID, occurredAt: SAMPLE_OCCURRED_AT });
+}
+
 export interface BuildEnvelopeInput<T extends CatalogEventType> {
   type: T;
   tenantId: string;

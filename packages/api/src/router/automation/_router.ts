@@ -19,6 +19,8 @@ import {
   destinationIdInput,
   destinationWithHealth,
   destinationWithSecret,
+  eventTypeSampleInput,
+  eventTypeSampleOutput,
   eventTypesOutput,
   publicDestination,
   rotateSecretInput,
@@ -37,6 +39,14 @@ export const automationRouter = createTRPCRouter({
     .input(z.void())
     .output(eventTypesOutput)
     .query(destinations.eventTypesHandler),
+
+  eventTypeSample: tenantProcedure
+    .meta({
+      openapi: { method: "GET", path: "/automations/event-types/{type}/sample", tags, summary: "The full body a delivery of this event type carries (sample payload, sample event id)", protect: true, errorResponses: [404] },
+    })
+    .input(eventTypeSampleInput)
+    .output(eventTypeSampleOutput)
+    .query(destinations.eventTypeSampleHandler),
 
   destinations: createTRPCRouter({
     list: admin

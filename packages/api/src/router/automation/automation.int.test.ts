@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Principal } from "@alfred/auth";
-import { recordEvent } from "@alfred/automation";
+import { recordEvent, sampleEnvelope, type CatalogEventType } from "@alfred/automation";
 import { startDeliveryEngine, startSink, type Sink } from "@alfred/automation/testing";
 import { eq } from "@alfred/db";
-import { apiKeys, automationDestinations } from "@alfred/db/schema";
+import { apiKeys, automationDeliveries, automationDestinations } from "@alfred/db/schema";
 import type { ResolvedAddress } from "@alfred/egress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateOpenApiDocument } from "trpc-to-openapi";
@@ -115,7 +115,6 @@ describe("destinations over REST", () => {
   it.each([
     ["unknown event type", { event_types: ["lead.deleted"] }],
     ["alfred.test is not subscribable", { event_types: ["alfred.test"] }],
-    ["no event types", { event_types: [] }],
     ["blank name", { name: "   " }],
     ["event_types not an array", { event_types: "task.created" }],
     ["enabled as a string", { enabled: "yes" }],
@@ -156,10 +155,47 @@ describe("destinations over REST", () => {
     expect(Math.abs(expires - (Date.now() + 24 * 3600 * 1000))).toBeLessThan(60_000);
   });
 
+  it("creates a callback-only destination (no event types) that no event is delivered to", async () => {
+    const admin = await token(t.admin);
+    const created = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination({ name: "Actions only", event_types: [] }) });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ event_types: [], enabled: true });
+    const event = await h.deps.db.transaction((tx) =>
+      recordEvent(tx, { tenantId: t.admin.tenantId, type: "lead.score_changed", sourceEventId: `lead:${randomBytes(4).toString("hex")}`, payload: { contact_id: "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d", previous_score: 1, score: 2 } }),
+    );
+    expect(event.deliveryIds.length).toBeGreaterThan(0);
+    const toCallbackOnly = await h.deps.db.select().from(automationDeliveries).where(eq(automationDeliveries.destinationId, created.body.id));
+    expect(toCallbackOnly).toEqual([]);
+  });
+
   it("lists the event catalog for any member", async () => {
     const res = await rest(h.deps, "GET", "/automations/event-types", { token: await token(t.agent) });
     expect(res.status).toBe(200);
     expect(res.body.items.map((i: { type: string }) => i.type)).toEqual(expect.arrayContaining(["message.ingested", "lead.score_changed", "alfred.test"]));
+  });
+});
+
+describe("a sample delivery body per event type", () => {
+  it.each(["message.ingested", "message.sent", "conversation.updated", "task.created", "task.completed", "contact.updated", "lead.score_changed", "alfred.test"])(
+    "%s: the envelope a delivery carries, for the caller's tenant, to any member",
+    async (type) => {
+      const res = await rest(h.deps, "GET", `/automations/event-types/${type}/sample`, { token: await token(t.agent) });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(sampleEnvelope(type as CatalogEventType, t.admin.tenantId));
+      expect(Object.keys(res.body)).toEqual(["event_id", "tenant_id", "occurred_at", "type", "payload"]);
+    },
+  );
+
+  it.each(["lead.deleted", "MESSAGE.INGESTED", "__proto__", "toString", "message.ingested.", "%2e%2e", "x".repeat(64)])("unknown type %j is a 404 naming the catalog", async (type) => {
+    const res = await rest(h.deps, "GET", `/automations/event-types/${type}/sample`, { token: await token(t.admin) });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: "not_found", message: expect.stringContaining("/api/v1/automations/event-types") });
+  });
+
+  it("refuses a type longer than any in the catalog (422), a missing token (401) and a broken escape (400)", async () => {
+    expect((await rest(h.deps, "GET", `/automations/event-types/${"x".repeat(65)}/sample`, { token: await token(t.admin) })).status).toBe(422);
+    expect((await rest(h.deps, "GET", "/automations/event-types/task.created/sample")).status).toBe(401);
+    expect((await rest(h.deps, "GET", "/automations/event-types/%E0%A4%A/sample", { token: await token(t.admin) })).status).toBe(400);
   });
 });
 
@@ -265,6 +301,7 @@ describe("roles", () => {
     { name: "automation.deliveries.list", minimum: "manager", call: (c) => c.automation.deliveries.list({}) },
     { name: "automation.deliveries.cancel", minimum: "manager", call: (c) => c.automation.deliveries.cancel({ event_type: "task.completed" }) },
     { name: "automation.eventTypes", minimum: "agent", call: (c) => c.automation.eventTypes() },
+    { name: "automation.eventTypeSample", minimum: "agent", call: (c) => c.automation.eventTypeSample({ type: "task.created" }) },
   ];
   for (const entry of MATRIX) {
     for (const role of ["agent", "manager", "admin"] as const) {
@@ -370,6 +407,7 @@ describe("OpenAPI", () => {
         "/automations/deliveries/{id}/retry",
         "/automations/events/{id}/replay",
         "/automations/event-types",
+        "/automations/event-types/{type}/sample",
         "/api-keys",
         "/api-keys/{id}",
       ]),

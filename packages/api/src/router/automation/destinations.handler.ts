@@ -1,9 +1,12 @@
 import type { Principal } from "@alfred/auth";
+import { AppError } from "@alfred/core";
 import {
   createDestination,
   createTestDelivery,
   deleteDestination,
   describeCatalog,
+  isCatalogEventType,
+  sampleEnvelope,
   getDestination,
   listDestinations,
   listDestinationsWithHealth,
@@ -13,13 +16,19 @@ import {
 } from "@alfred/automation";
 import type { z } from "zod";
 import type { Context } from "../../context";
-import type { createDestinationInput, destinationIdInput, rotateSecretInput, updateDestinationInput } from "./destinations.schema";
+import type { createDestinationInput, destinationIdInput, eventTypeSampleInput, rotateSecretInput, updateDestinationInput } from "./destinations.schema";
 
 type TenantCtx = Context & { principal: Principal; tenantId: string };
 
 const service = (ctx: TenantCtx): DestinationServiceDeps => ({ db: ctx.db, keys: ctx.keys, settings: ctx.automation });
 
 export const eventTypesHandler = () => ({ items: describeCatalog() });
+
+/** The body a delivery of that type would carry to this tenant, with the catalog's sample payload. */
+export const eventTypeSampleHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof eventTypeSampleInput> }) => {
+  if (!isCatalogEventType(input.type)) throw new AppError("not_found", "no such event type; GET /api/v1/automations/event-types lists them");
+  return sampleEnvelope(input.type, ctx.tenantId);
+};
 
 export const listHandler = async ({ ctx }: { ctx: TenantCtx }) => ({ items: await listDestinationsWithHealth(ctx, ctx.tenantId) });
 

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, eventTypeSchema } from "@alfred/automation";
+import { envelopeSchema, EVENT_TYPES, eventTypeSchema } from "@alfred/automation";
 import { z } from "zod";
 import { patchInput } from "../schemas";
 
@@ -7,7 +7,11 @@ export const destinationIdInput = z.object({ id: z.uuid() });
 const name = z.string().trim().min(1).max(120);
 /** The SSRF rules (scheme, credentials, addresses) are checked by the service with a clear reason. */
 const url = z.string().trim().min(1).max(2048);
-const eventTypes = z.array(eventTypeSchema).min(1, "subscribe to at least one event type").max(EVENT_TYPES.length * 4);
+/**
+ * Empty is allowed: a callback-only destination receives no events, its secret only signs callbacks
+ * (the Activepieces piece's actions use one). The settings form still asks for at least one.
+ */
+const eventTypes = z.array(eventTypeSchema).max(EVENT_TYPES.length * 4);
 /** Length and character rules are the service's (`validateUserSecret`), so REST and tRPC agree. */
 const secret = z.string().max(4096);
 
@@ -53,3 +57,7 @@ export const testSendOutput = z.object({ delivery_id: z.uuid(), event_id: z.uuid
 export const eventTypesOutput = z.object({
   items: z.array(z.object({ type: z.string(), description: z.string(), subscribable: z.boolean(), sample: z.unknown() })),
 });
+
+/** Any text: an unknown type is a 404 naming where the catalog is, not a 422 listing the enum. */
+export const eventTypeSampleInput = z.object({ type: z.string().min(1).max(64) });
+export const eventTypeSampleOutput = envelopeSchema;
