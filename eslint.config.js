@@ -5,8 +5,22 @@ import tseslint from "typescript-eslint";
 
 const GUARDED = "Outbound calls go through @alfred/egress (createEgressClient / guardedRequest / smtpTransport): the SSRF guard for every address a tenant can influence.";
 
-/** Where opening connections is allowed: the guard itself, and code that only reaches our own fakes and services. */
-const EGRESS_EXEMPT = ["packages/egress/src/**", "**/*.test.ts", "**/testing/**", "**/e2e/**", "scripts/**", "bench/**", "**/*.config.*", "tooling/**"];
+/**
+ * Where opening connections is allowed: the guard itself, code that only reaches our own fakes and
+ * services, and the Activepieces piece, which runs inside Activepieces and calls only the Alfred URL
+ * its user saved (Alfred's SSRF guard protects Alfred's network, not Activepieces').
+ */
+const EGRESS_EXEMPT = [
+  "packages/egress/src/**",
+  "packages/activepieces-piece/src/**",
+  "**/*.test.ts",
+  "**/testing/**",
+  "**/e2e/**",
+  "scripts/**",
+  "bench/**",
+  "**/*.config.*",
+  "tooling/**",
+];
 
 const CONNECTING = ["request", "get", "Agent", "globalAgent", "ClientRequest"];
 const OUTBOUND_IMPORTS = [
