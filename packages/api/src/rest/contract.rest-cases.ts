@@ -137,6 +137,13 @@ export const REST_CASES: Record<string, RestCase> = {
   "DELETE /automations/destinations/{id}": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}` }) },
   "POST /automations/destinations/{id}/rotate-secret": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/rotate-secret` }) },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
+  "GET /automations/event-types/{type}/sample": {
+    success: async () => ({ path: "/automations/event-types/task.created/sample" }),
+    errors: {
+      404: async () => ({ path: "/automations/event-types/task.nonexistent/sample" }),
+      422: async () => ({ path: `/automations/event-types/${"x".repeat(65)}/sample` }),
+    },
+  },
   "GET /automations/deliveries/{id}": { success: async ({ fx }) => ({ path: `/automations/deliveries/${fx.deliveryId}` }) },
   "POST /automations/deliveries/{id}/retry": {
     success: async ({ fx }) => ({ path: `/automations/deliveries/${fx.deliveryId}/retry` }),
