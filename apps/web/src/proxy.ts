@@ -65,8 +65,10 @@ export const config = {
         { type: "header", key: "purpose", value: "prefetch" },
       ],
     },
-    // API routes for broken escapes only; their policy is next.config.ts's.
-    "/api/:path*",
+    // API routes for broken escapes only; their policy is next.config.ts's. Not the providers'
+    // webhook routes (static paths, nothing to decode): a proxy in front of a POST makes Next.js copy
+    // its body, the largest CPU cost of a webhook (see server/webhook-routes.ts).
+    "/api/((?!v1/webhooks/(?:whatsapp|messenger|instagram|email|api)/?$).*)",
     "/v1/:path*",
   ],
 };
