@@ -7,13 +7,14 @@ import { burstSuite } from "./suites/burst";
 import { drainSuite, latencySuite, retriesSuite } from "./suites/deliveries";
 import { inboxSuite } from "./suites/inbox";
 import { intakeSuite } from "./suites/intake";
+import { memorySuite } from "./suites/memory";
 
 /**
  * `pnpm bench [suite ...]`: builds what is measured (turbo's cache makes a rebuild of an unchanged
  * tree instant), runs the suites, prints one table and prepends it to bench/RESULTS.md. Figures are
  * read as ratios to baselines measured in the same run; nothing here fails on a time.
  */
-const SUITES: BenchSuite[] = [intakeSuite, burstSuite, drainSuite, latencySuite, retriesSuite, inboxSuite];
+const SUITES: BenchSuite[] = [intakeSuite, burstSuite, drainSuite, latencySuite, retriesSuite, inboxSuite, memorySuite];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((id) => !SUITES.some((s) => s.id === id));

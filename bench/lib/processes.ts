@@ -62,8 +62,8 @@ export async function waitForHttp(url: string, child: ChildProcess & { output():
   }
 }
 
-/** Resident memory of a process and all its descendants, in MiB (Linux /proc). */
-export function rssMiB(pid: number): number {
+/** A process and all its descendants (Linux /proc). */
+function processTree(pid: number): Set<number> {
   const parents = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -85,8 +85,13 @@ export function rssMiB(pid: number): number {
       }
     }
   }
+  return tree;
+}
+
+/** Resident memory of a process and all its descendants, in MiB. */
+export function rssMiB(pid: number): number {
   let kib = 0;
-  for (const p of tree) {
+  for (const p of processTree(pid)) {
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
       kib += Number(match?.[1] ?? 0);
@@ -95,6 +100,28 @@ export function rssMiB(pid: number): number {
     }
   }
   return kib / 1024;
+}
+
+/** Linux's clock ticks per second (USER_HZ): 100 on every architecture Node runs on here. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, ms) a process and its descendants have used so far. The difference over
+ * a load run, divided by the requests served, is a cost per request that a busy machine barely
+ * moves, unlike throughput (other processes take the cores, not the work).
+ */
+export function cpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
+    } catch {
+      // gone
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** Waits until something accepts TCP connections on the port (or throws with the process output). */

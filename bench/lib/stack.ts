@@ -104,7 +104,9 @@ export async function startStack(): Promise<BenchStack> {
   const admin = await registerTenant(db.db, { email: "bench@example.test", password: "bench-password", name: "Bench", tenantName: "Bench" });
   await createChannel(db.db, keys, settings, admin.tenantId, { type: "whatsapp", name: "Bench WhatsApp", config: { phone_number_id: PHONE_NUMBER_ID, access_token: "t", app_secret: APP_SECRET, verify_token: "bench-verify" } });
 
-  const web = start("web", process.execPath, [path.join(ROOT, "apps/web/node_modules/next/dist/bin/next"), "start", "--port", String(webPort)], { cwd: path.join(ROOT, "apps/web"), env });
+  // BENCH_WEB_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the web server under load.
+  const webNodeArgs = process.env.BENCH_WEB_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const web = start("web", process.execPath, [...webNodeArgs, path.join(ROOT, "apps/web/node_modules/next/dist/bin/next"), "start", "--port", String(webPort)], { cwd: path.join(ROOT, "apps/web"), env });
   const worker = start("worker", process.execPath, [path.join(ROOT, "apps/worker/dist/index.js")], { env });
   const webUrl = `http://127.0.0.1:${webPort}`;
   await waitForHttp(`${webUrl}/api/health`, web);

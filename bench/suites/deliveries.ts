@@ -49,7 +49,12 @@ async function plainUndiciLoop(url: string, total: number): Promise<number> {
   return total / seconds;
 }
 
-/** 100 events x 20 destinations = 2,000 deliveries: how fast the pipeline drains them, next to a plain undici loop. */
+/**
+ * 100 events x 20 destinations = 2,000 deliveries, next to a plain undici loop. Measured twice:
+ * from a committed backlog (the events are committed while the worker is paused with SIGSTOP, then
+ * it resumes: the pipeline's own pace, claim -> sign -> send -> record), and end to end with the
+ * events committed one by one while the worker drains (the committing then sets the pace).
+ */
 export const drainSuite: BenchSuite = {
   id: "drain",
   title: "Delivery drain",
@@ -59,18 +64,36 @@ export const drainSuite: BenchSuite = {
     await stack.sink.reset();
     const baseline = await plainUndiciLoop(`${stack.sink.url}/baseline`, 2_000);
 
+    const arrived = (n: number) => until(() => stack.sink.stats().then((s) => s.count), (count) => count >= n, 120_000, 20);
+
+    await stack.sink.reset();
+    const backlogSince = new Date(Date.now() - 1_000);
+    stack.worker.kill("SIGSTOP");
+    const commitStarted = performance.now();
+    try {
+      for (let e = 0; e < 100; e++) await emit(stack, "lead.score_changed");
+    } finally {
+      stack.worker.kill("SIGCONT");
+    }
+    const commitSeconds = (performance.now() - commitStarted) / 1000;
+    const resumed = performance.now();
+    await arrived(2_000);
+    const backlogSeconds = (performance.now() - resumed) / 1000;
+    await until(() => delivered(stack, backlogSince), (s) => (s.delivered ?? 0) >= 2_000, 60_000, 100);
+
     await stack.sink.reset();
     const since = new Date(Date.now() - 1_000);
     const started = performance.now();
     for (let e = 0; e < 100; e++) await emit(stack, "lead.score_changed");
     const committed = performance.now();
-    await until(() => stack.sink.stats().then((s) => s.count), (n) => n >= 2_000, 120_000, 20);
+    await arrived(2_000);
     const seconds = (performance.now() - started) / 1000;
     const states = await until(() => delivered(stack, since), (s) => (s.delivered ?? 0) >= 2_000, 60_000, 100);
     const rss = stack.rss();
     return [
-      { name: "2,000 deliveries (100 events x 20 destinations)", value: 2_000 / seconds, unit: "deliveries/s", baseline: { name: "plain undici loop, same sink", value: baseline }, better: "higher", goal: ">= 0.5x", note: `committing the events took ${((committed - started) / 1000).toFixed(2)} s of it` },
-      { name: "recorded delivered in Postgres", value: states.delivered ?? 0, unit: "rows", note: JSON.stringify(states) },
+      { name: "2,000 deliveries from a committed backlog", value: 2_000 / backlogSeconds, unit: "deliveries/s", baseline: { name: "plain undici loop, same sink", value: baseline }, better: "higher", goal: ">= 0.5x", note: `committing the 100 events (20 deliveries each) beforehand took ${commitSeconds.toFixed(2)} s` },
+      { name: "2,000 deliveries, events committed while draining", value: 2_000 / seconds, unit: "deliveries/s", baseline: { name: "plain undici loop, same sink", value: baseline }, better: "higher", note: `committing the events took ${((committed - started) / 1000).toFixed(2)} s of it` },
+      { name: "recorded delivered in Postgres (second run)", value: states.delivered ?? 0, unit: "rows", note: JSON.stringify(states) },
       { name: "worker RSS after the drain", value: rss.worker, unit: "MiB" },
     ];
   },
