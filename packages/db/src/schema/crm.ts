@@ -218,6 +218,8 @@ export const messages = pgTable(
       .on(t.tenantId, t.status, t.updatedAt)
       .where(sql`${t.direction} = 'out' and ${t.status} in ('queued', 'sending', 'failed')`),
     index("messages_search_vector_idx").using("gin", t.searchVector),
+    // The classification reconciler's look-up: only inbound rows not classified yet (few, and short-lived).
+    index("messages_unclassified_idx").on(t.createdAt).where(sql`${t.direction} = 'in' and ${t.aiClassification} is null and ${t.body} is not null`),
   ],
 );
 
