@@ -15,6 +15,7 @@ describe("loadEnv", () => {
       AUTOMATION_DELIVERY_CONCURRENCY: 64,
       AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION: 16,
       RECEIPT_RETENTION_DAYS: 30,
+      AI_TIMEOUT_MS: 15_000,
       AUTOMATION_ENCRYPTION_KEYS: KEYS,
       automation: {
         ssrfAllowlist: { entries: [] },
@@ -75,5 +76,11 @@ describe("loadEnv", () => {
 
   it("names every bad variable at once", () => {
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, REDIS_URL: "nope", WORKER_HTTP_PORT: "-1" })).toThrow(/REDIS_URL: [^\n]+\n {2}WORKER_HTTP_PORT: /);
+  });
+
+  it("takes an OpenAI-compatible model only with its name, and refuses a base URL that is not http(s)", () => {
+    expect(loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AI_BASE_URL: "http://127.0.0.1:11434/v1", AI_MODEL: "llama3", AI_API_KEY: "sk-test" })).toMatchObject({ AI_BASE_URL: "http://127.0.0.1:11434/v1", AI_MODEL: "llama3" });
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AI_BASE_URL: "http://127.0.0.1:11434/v1" })).toThrow(/AI_MODEL: is required when AI_BASE_URL is set/);
+    expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, AI_BASE_URL: "ftp://models.example", AI_MODEL: "m" })).toThrow(/AI_BASE_URL: /);
   });
 });

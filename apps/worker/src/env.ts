@@ -1,10 +1,12 @@
 import { DEFAULT_REDIS_URL, parseEnv, parseKeyRing } from "@alfred/core";
 import { DEFAULT_DATABASE_URL } from "@alfred/db";
 import { automationEnvSchema, automationSettingsFrom, queuePrefix, queuePrefixSchema, type AutomationSettings } from "@alfred/automation";
+import { AI_ENV_SHAPE } from "@alfred/rules";
 import { z } from "zod";
 
 // The only module that reads process.env.
 const schema = automationEnvSchema.extend({
+  ...AI_ENV_SHAPE,
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default(DEFAULT_REDIS_URL),
   WORKER_HTTP_PORT: z.coerce
@@ -46,6 +48,7 @@ export interface WorkerEnv extends Omit<z.infer<typeof schema>, "QUEUE_PREFIX" |
 export function loadEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const env = parseEnv(schema, present, "worker");
+  if (env.AI_BASE_URL && !env.AI_MODEL) throw new Error("worker: invalid environment\n  AI_MODEL: is required when AI_BASE_URL is set");
   let automation: AutomationSettings;
   try {
     automation = automationSettingsFrom(env);

@@ -1,8 +1,9 @@
 import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
 import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
-import { ReceiptEngine } from "@alfred/crm";
+import { aiProviderFor, ReceiptEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
+import type { AiProvider } from "@alfred/rules";
 import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
@@ -10,6 +11,7 @@ import { createHealthCheck } from "./health";
 import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
 import { createChannelSendProcessor } from "./processors/channel-sends";
+import { createClassificationProcessor } from "./processors/classifications";
 import { createMaintenanceProcessor } from "./processors/maintenance";
 import { upsertJobSchedulers } from "./schedulers";
 
@@ -24,6 +26,8 @@ interface ProcessorDeps {
   /** Every call to a tenant-chosen URL outside deliveries (channel senders, SMTP). */
   egress: EgressClient;
   receiptRetentionDays: number;
+  /** Classifies inbound messages: AI_BASE_URL's model through `egress`, else the local heuristic. */
+  ai: AiProvider;
 }
 
 /**
@@ -35,6 +39,8 @@ const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: Proc
   { queue: QUEUE_NAMES.maintenance, concurrency: 1, processor: createMaintenanceProcessor },
   // Outbound messages to providers: I/O-bound, and per-message ordered by the queue itself.
   { queue: QUEUE_NAMES.channelSends, concurrency: 4, processor: createChannelSendProcessor },
+  // Inbound classification: a model call each (I/O-bound); the local heuristic is instant.
+  { queue: QUEUE_NAMES.classifications, concurrency: 4, processor: createClassificationProcessor },
 ];
 
 export interface WorkerRuntime {
@@ -97,14 +103,16 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
   watchRedis(producerRedis, "producer", logger, logError);
   watchRedis(wakeRedis, "wakeups", logger, logError);
   const producer = new Producer(producerRedis, env.QUEUE_PREFIX, logger);
+  const egress = createEgressClient(env.automation);
   const processorDeps: ProcessorDeps = {
     db: database.db,
     logger,
     producer,
     keys: new EnvKeyRing(env.AUTOMATION_ENCRYPTION_KEYS),
     automation: env.automation,
-    egress: createEgressClient(env.automation),
+    egress,
     receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,
+    ai: aiProviderFor(env, egress),
   };
   const deliveries = new DeliveryEngine(
     { db: database.db, keys: processorDeps.keys, settings: env.automation, logger, publishLive: (events) => producer.publishLive(events) },
@@ -168,7 +176,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       receipts.start();
       // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
       heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
-      logger.info({ queues: workers.map((w) => w.name) }, "worker started");
+      logger.info({ queues: workers.map((w) => w.name), ai_provider: processorDeps.ai.name, ai_model: processorDeps.ai.model }, "worker started");
       return port;
     },
 

@@ -68,4 +68,16 @@ describe("check_stalled_leads", () => {
     await db.db.execute(sql`update conversations set last_activity_at = now() where contact_id = ${lead.contactId}`);
     expect((await checkStalledLeads({ db: db.db, logger })).flagged).toBe(0);
   });
+
+  it("uses each tenant's own stall period: 3 days flags a lead quiet for 4, the default 7 does not", async () => {
+    const [short] = await db.db.insert(tenants).values({ name: "Short stall", leadStallDays: 3 }).returning();
+    const [standard] = await db.db.insert(tenants).values({ name: "Standard stall" }).returning();
+    expect(standard!.leadStallDays).toBe(7);
+    const quick = await seedLead(short!.id, { lastActivityDaysAgo: 4, taskDaysAgo: 10, name: "Quick" });
+    await seedLead(standard!.id, { lastActivityDaysAgo: 4, taskDaysAgo: 10, name: "Patient" });
+    expect((await checkStalledLeads({ db: db.db, logger })).flagged).toBe(1);
+    const [notice] = await db.db.select().from(notifications).where(sql`${notifications.tenantId} = ${short!.id}`);
+    expect(notice!.data).toMatchObject({ contact_id: quick.contactId, days: 3 });
+    expect(await db.db.select().from(notifications).where(sql`${notifications.tenantId} = ${standard!.id}`)).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { liveRouter } from "./router/live";
 import { callbacksRouter } from "./router/callbacks/_router";
 import { operationsRouter } from "./router/operations/_router";
 import { auditLogsRouter } from "./router/audit-logs/_router";
+import { settingsRouter } from "./router/settings/_router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   callbacks: callbacksRouter,
   operations: operationsRouter,
   auditLogs: auditLogsRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

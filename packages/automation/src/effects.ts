@@ -17,8 +17,18 @@ export class PostCommitEffects {
   readonly deliveries: { deliveryId: string; tenantId: string }[] = [];
   readonly channelSends: { messageId: string; tenantId: string }[] = [];
   readonly live: LiveEvent[] = [];
+  /** Inbound messages to classify (intent, sentiment, language) in the worker, off the ingest path. */
+  readonly classifications: { messageId: string; tenantId: string }[] = [];
 
   get isEmpty(): boolean {
-    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0;
+    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0 && this.classifications.length === 0;
+  }
+
+  /** Takes over another set's work (a savepoint's, a batch's), after it committed. */
+  absorb(other: PostCommitEffects): void {
+    this.deliveries.push(...other.deliveries);
+    this.channelSends.push(...other.channelSends);
+    this.live.push(...other.live);
+    this.classifications.push(...other.classifications);
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
-import { channelChangesChannel, channelSendJobId, deliveriesWakeChannel, QUEUE_NAMES, receiptsWakeChannel, type ChannelSendJob } from "./queues";
+import { channelChangesChannel, channelSendJobId, classificationJobId, deliveriesWakeChannel, QUEUE_NAMES, receiptsWakeChannel, type ChannelSendJob, type ClassificationJob } from "./queues";
 
 /** Redis pub/sub channel of a tenant's live inbox updates. */
 export const liveChannel = (prefix: string, tenantId: string) => `${prefix}:live:${tenantId}`;
@@ -17,6 +17,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
  */
 export class Producer {
   readonly channelSends: Queue<ChannelSendJob>;
+  readonly classifications: Queue<ClassificationJob>;
   /** Only read here (job counts for the operations view); the worker owns its schedulers. */
   readonly maintenance: Queue;
 
@@ -27,8 +28,9 @@ export class Producer {
   ) {
     this.channelSends = new Queue(QUEUE_NAMES.channelSends, { connection: redis, prefix });
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection: redis, prefix });
+    this.classifications = new Queue(QUEUE_NAMES.classifications, { connection: redis, prefix });
     // Without a listener an unreachable Redis would surface as an unhandled 'error' event.
-    for (const queue of [this.channelSends, this.maintenance]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
+    for (const queue of [this.channelSends, this.maintenance, this.classifications]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
   /** Wakes the delivery engines: due deliveries exist (their rows are the queue; this only makes it fast). */
@@ -55,6 +57,15 @@ export class Producer {
     );
   }
 
+  /** The provider call retries itself (chat-completions); the job's own attempts ride out a longer outage. */
+  async enqueueClassification(messageId: string, tenantId: string, correlationId?: string): Promise<void> {
+    await this.classifications.add(
+      "classify",
+      { message_id: messageId, tenant_id: tenantId, correlation_id: correlationId },
+      { jobId: classificationJobId(messageId), attempts: 3, backoff: { type: "exponential", delay: 10_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+    );
+  }
+
   async publishLive(events: LiveEvent[]): Promise<void> {
     if (events.length === 0) return;
     const pipeline = this.redis.pipeline();
@@ -68,6 +79,7 @@ export class Producer {
     const work = [
       ...(effects.deliveries.length ? [this.wakeDeliveries()] : []),
       ...effects.channelSends.map((s) => this.enqueueChannelSend(s.messageId, s.tenantId, correlationId)),
+      ...effects.classifications.map((c) => this.enqueueClassification(c.messageId, c.tenantId, correlationId)),
       this.publishLive(effects.live),
     ];
     const results = await withTimeout(Promise.allSettled(work), 2_000, "post-commit flush").catch((err: Error) => [{ status: "rejected" as const, reason: err }]);
@@ -81,6 +93,6 @@ export class Producer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.channelSends.close(), this.maintenance.close()]);
+    await Promise.allSettled([this.channelSends.close(), this.maintenance.close(), this.classifications.close()]);
   }
 }

@@ -18,6 +18,7 @@ export const channelChangesChannel = (prefix: string) => `${prefix}:channels:cha
 export const QUEUE_NAMES = {
   channelSends: "channel-sends",
   maintenance: "maintenance",
+  classifications: "classifications",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -76,6 +77,18 @@ export const channelSendJobSchema = z.object({
 });
 export type ChannelSendJob = z.infer<typeof channelSendJobSchema>;
 
+/**
+ * One inbound message to classify (intent, sentiment, language) and score its contact's lead from.
+ * A job of its own rather than a step of the receipt drain: a model call takes up to seconds (and
+ * retries), which must never hold a receipt lane, its lock or its transaction.
+ */
+export const classificationJobSchema = z.object({
+  message_id: z.uuid(),
+  tenant_id: z.uuid(),
+  correlation_id: correlationId,
+});
+export type ClassificationJob = z.infer<typeof classificationJobSchema>;
+
 /** Maintenance jobs run across tenants; the job name selects the work, the payload is (so far) empty. */
 const maintenancePayload = z.object({ correlation_id: correlationId });
 
@@ -88,6 +101,8 @@ export const maintenanceJobSchemas = {
   check_overdue_tasks: maintenancePayload,
   /** Flags leads with no activity for too long. */
   check_stalled_leads: maintenancePayload,
+  /** Re-enqueues classification of recent inbound messages whose job was lost (Redis lost, producer failed fast). */
+  reconcile_classifications: maintenancePayload,
 } as const;
 
 export type MaintenanceJobName = keyof typeof maintenanceJobSchemas;
@@ -141,6 +156,13 @@ export const JOB_SCHEDULERS: readonly JobSchedulerDefinition[] = [
     job: { name: "check_stalled_leads", data: {} },
     keep: { completed: 50, failed: 200 },
   },
+  {
+    id: "reconcile-classifications",
+    queue: QUEUE_NAMES.maintenance,
+    schedule: { every: 60_000 },
+    job: { name: "reconcile_classifications", data: {} },
+    keep: { completed: 50, failed: 200 },
+  },
 ];
 
 const ID_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -149,4 +171,10 @@ const ID_TOKEN = /^[A-Za-z0-9_-]+$/;
 export function channelSendJobId(messageId: string): string {
   if (!ID_TOKEN.test(messageId)) throw new RangeError(`channelSendJobId: invalid message id "${messageId}"`);
   return `channel-send-${messageId}`;
+}
+
+/** Job id of a message's classification: one job per message however often it is enqueued. */
+export function classificationJobId(messageId: string): string {
+  if (!ID_TOKEN.test(messageId)) throw new RangeError(`classificationJobId: invalid message id "${messageId}"`);
+  return `classify-${messageId}`;
 }

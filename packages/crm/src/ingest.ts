@@ -116,6 +116,8 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
     );
   }
   scope.effects.live.push({ tenantId: channel.tenantId, kind: "message.created", conversationId, messageId: message.id, data: { direction: "in", reopened_from: reopened ? previousStatus : undefined } });
+  // Classified after commit by the worker's classification job (see classifyMessage), never here.
+  if (inbound.body?.trim()) scope.effects.classifications.push({ messageId: message.id, tenantId: channel.tenantId });
   return { messageId: message.id, conversationId, duplicate: false };
 }
 

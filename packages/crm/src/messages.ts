@@ -2,7 +2,7 @@ import { recordEvent } from "@alfred/automation";
 import { isOutsideWhatsAppWindow, isProviderSendError, isStatusAdvance, sendMessage as sendThroughProvider, type OutboundStatus } from "@alfred/channels";
 import { AppError, type SecretKeyProvider } from "@alfred/core";
 import { and, cursorTimestamp, type Database, type DbOrTx, decodeCursor, desc, encodeCursor, eq, sql } from "@alfred/db";
-import { channels, contactIdentities, conversations, internalComments, messages } from "@alfred/db/schema";
+import { channels, contactIdentities, conversations, internalComments, messages, type MessageClassification } from "@alfred/db/schema";
 import { boundedSnippet, EgressError, type EgressClient } from "@alfred/egress";
 import { decryptChannelSecrets } from "./channels";
 import { lockConversation } from "./conversations";
@@ -18,7 +18,25 @@ export interface TimelineItem {
   error: string | null;
   external_id: string | null;
   author: { type: "user" | "destination" | "contact"; id: string | null; name: string | null };
+  /** What the AI provider made of an inbound message; null until the worker classified it (and for the rest). */
+  classification: MessageClassificationView | null;
   created_at: string;
+}
+
+export interface MessageClassificationView {
+  intent: string;
+  sentiment: string;
+  language: string;
+  /** local | openai_compatible */
+  provider: string;
+  /** "local heuristic" or the model's name. */
+  provider_label: string;
+  confidence: number;
+}
+
+export function toClassificationView(stored: MessageClassification | null | undefined): MessageClassificationView | null {
+  if (!stored) return null;
+  return { intent: stored.intent, sentiment: stored.sentiment, language: stored.language, provider: stored.provider, provider_label: stored.provider_label, confidence: stored.confidence };
 }
 
 interface TimelineRow extends Record<string, unknown> {
@@ -34,6 +52,7 @@ interface TimelineRow extends Record<string, unknown> {
   author_destination_id: string | null;
   author_name: string | null;
   destination_name: string | null;
+  classification: MessageClassification | null;
   created_at: Date;
   cursor_at: string;
 }
@@ -52,11 +71,11 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
   const result = await db.execute<TimelineRow>(sql`
     select t.*, ${cursorTimestamp(sql`t.created_at`)} as cursor_at, u.name as author_name, d.name as destination_name from (
       (select 'message' as kind, m.id, m.direction::text as direction, m.type, m.body, m.status::text as status, m.error, m.external_id,
-              m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.created_at
+              m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.ai_classification as classification, m.created_at
        from messages m where m.tenant_id = ${tenantId} and m.conversation_id = ${conversationId} ${before("m")}
        order by m.created_at desc, m.id desc limit ${limit + 1})
       union all
-      (select 'comment', ic.id, null, 'text', ic.body, null, null, null, ic.author_user_id, ic.author_destination_id, ic.created_at
+      (select 'comment', ic.id, null, 'text', ic.body, null, null, null, ic.author_user_id, ic.author_destination_id, null::jsonb, ic.created_at
        from internal_comments ic where ic.tenant_id = ${tenantId} and ic.conversation_id = ${conversationId} ${before("ic")}
        order by ic.created_at desc, ic.id desc limit ${limit + 1})
     ) t
@@ -90,6 +109,7 @@ function toTimelineItem(r: TimelineRow): TimelineItem {
     error: r.error,
     external_id: r.external_id,
     author,
+    classification: toClassificationView(r.classification),
     created_at: new Date(r.created_at).toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Producer } from "@alfred/automation";
+import { PostCommitEffects, recordEvent, type Producer } from "@alfred/automation";
 import { and, asc, eq, inArray, isNull, lt, schema, sql } from "@alfred/db";
 import type { JobContext } from "./context";
 
@@ -9,24 +9,29 @@ export const OVERDUE_TASKS_BATCH_SIZE = 500;
 const MAX_BATCHES_PER_RUN = 20;
 
 /**
- * Notifies once about every open task past its due time, across tenants. Each batch locks its
- * tasks with `FOR UPDATE SKIP LOCKED` and writes the notifications and `overdue_notified_at` in the
- * same transaction, so replicas running this at the same time never notify a task twice.
+ * Notifies once about every open task past its due time, across tenants, and records one
+ * `task.overdue` event per task for destinations and rules. Each batch locks its tasks with
+ * `FOR UPDATE SKIP LOCKED` and writes the notifications, the events and `overdue_notified_at` in the
+ * same transaction, so replicas running this at the same time never notify a task twice. The
+ * event's source id names the due time too: a task moved to a new due date can be overdue again.
  *
  * The notification goes to the assignee while they are an active member of the task's tenant;
  * otherwise (unassigned, deactivated) to the tenant's admins (`user_id` null), so the task is not
  * silently forgotten.
  */
 export async function checkOverdueTasks(
-  ctx: JobContext & { producer?: Pick<Producer, "publishLive"> },
+  ctx: JobContext & { producer?: Pick<Producer, "publishLive" | "flush"> },
   options: { batchSize?: number } = {},
 ): Promise<{ notified: number }> {
   const batchSize = options.batchSize ?? OVERDUE_TASKS_BATCH_SIZE;
   let notified = 0;
   let batches = 0;
   while (batches < MAX_BATCHES_PER_RUN) {
-    const tenantIds = await notifyOverdueBatch(ctx, batchSize);
+    const effects = new PostCommitEffects();
+    const tenantIds = await notifyOverdueBatch(ctx, batchSize, effects);
     batches += 1;
+    // Wakes the delivery engines for the task.overdue deliveries just committed.
+    await ctx.producer?.flush(effects);
     notified += tenantIds.length;
     // After commit, one live `notification.created` per tenant so open bells refresh at once.
     if (ctx.producer && tenantIds.length) {
@@ -40,14 +45,18 @@ export async function checkOverdueTasks(
 }
 
 /** Notifies one batch; returns the tenant id of every task notified (one entry per task). */
-async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promise<string[]> {
+async function notifyOverdueBatch({ db }: JobContext, batchSize: number, effects: PostCommitEffects): Promise<string[]> {
   return db.transaction(async (tx) => {
     const due = await tx
       .select({
         id: tasks.id,
         tenantId: tasks.tenantId,
         title: tasks.title,
+        status: tasks.status,
         dueAt: tasks.dueAt,
+        assigneeId: tasks.assigneeId,
+        conversationId: tasks.conversationId,
+        contactId: tasks.contactId,
         activeAssigneeId: memberships.userId,
       })
       .from(tasks)
@@ -70,6 +79,19 @@ async function notifyOverdueBatch({ db }: JobContext, batchSize: number): Promis
         data: { task_id: task.id, due_at: task.dueAt?.toISOString() ?? null },
       })),
     );
+    for (const task of due) {
+      const dueAt = task.dueAt!.toISOString();
+      await recordEvent(
+        tx,
+        {
+          tenantId: task.tenantId,
+          type: "task.overdue",
+          sourceEventId: `task.overdue:${task.id}:${dueAt}`,
+          payload: { task_id: task.id, title: task.title, status: task.status, due_at: dueAt, assignee_id: task.assigneeId, conversation_id: task.conversationId, contact_id: task.contactId },
+        },
+        effects,
+      );
+    }
     await tx
       .update(tasks)
       .set({ overdueNotifiedAt: sql`now()` })

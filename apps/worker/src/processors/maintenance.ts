@@ -6,6 +6,7 @@ import { checkOverdueTasks } from "../jobs/check-overdue-tasks";
 import { checkStalledLeads } from "../jobs/check-stalled-leads";
 import type { JobContext, JobResult } from "../jobs/context";
 import { pruneReceipts } from "../jobs/prune-receipts";
+import { reconcileClassifications } from "../jobs/reconcile-classifications";
 import { reconcileReplies } from "../jobs/reconcile-replies";
 import { withJobLogging } from "./job-logging";
 
@@ -16,6 +17,7 @@ export function createMaintenanceProcessor(deps: { db: Database; logger: Logger;
     prune_receipts: (ctx) => pruneReceipts({ ...ctx, retentionDays: deps.receiptRetentionDays }),
     check_overdue_tasks: (ctx) => checkOverdueTasks({ ...ctx, producer: deps.producer }),
     check_stalled_leads: (ctx) => checkStalledLeads({ ...ctx, producer: deps.producer }),
+    reconcile_classifications: (ctx) => reconcileClassifications({ ...ctx, producer: deps.producer }),
   };
   return withJobLogging(QUEUE_NAMES.maintenance, deps.logger, async (job, logger) => {
     // A name or payload this version does not understand will not improve on retry.

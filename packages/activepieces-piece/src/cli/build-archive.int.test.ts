@@ -48,7 +48,7 @@ describe("the private piece archive", () => {
     expect(metadata).toEqual({
       displayName: "Alfred",
       min: "0.82.0",
-      triggers: ["new_inbound_message", "message_sent", "conversation_updated", "task_created", "task_completed", "contact_updated", "lead_score_changed"],
+      triggers: ["new_inbound_message", "message_sent", "conversation_updated", "task_created", "task_completed", "task_overdue", "contact_updated", "lead_score_changed"],
       actions: ["create_task", "update_conversation_status", "add_internal_comment", "send_message", "update_contact"],
       auth: ["base_url", "api_key"],
     });

@@ -205,6 +205,7 @@ export const REST_CASES: Record<string, RestCase> = {
 
   "GET /contacts/{id}": { success: async ({ fx }) => ({ path: `/contacts/${fx.contactId}` }) },
   "PATCH /contacts/{id}": { success: async ({ fx }) => ({ path: `/contacts/${fx.contactId}`, body: { lead_score: 40 } }) },
+  "PATCH /settings": { success: async () => ({ path: "/settings", body: { lead_stall_days: 10 } }) },
   "GET /contacts/{id}/conversations": { success: async ({ fx }) => ({ path: `/contacts/${fx.contactId}/conversations` }) },
 
   "POST /tasks": {

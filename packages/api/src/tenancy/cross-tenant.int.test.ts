@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-for (const cases of TENANCY_CASES) {
+// Domains with no id to aim at (workspace settings) have views only.
+for (const cases of TENANCY_CASES.filter((c) => c.procedures.length + c.routes.length > 0)) {
   describe(`${cases.domain}: tenant A cannot read or change tenant B`, () => {
     it.each(cases.procedures)("tRPC $name -> NOT_FOUND, B unchanged", async ({ call }) => {
       const before = await cases.snapshot(h, b);

@@ -20,7 +20,7 @@ const EVENT_ID = "6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b";
 describe("event types", () => {
   it("lists exactly the subscribable types, without alfred.test", () => {
     expect([...EVENT_TYPES].sort()).toEqual(
-      ["contact.updated", "conversation.updated", "lead.score_changed", "message.ingested", "message.sent", "task.completed", "task.created"].sort(),
+      ["contact.updated", "conversation.updated", "lead.score_changed", "message.ingested", "message.sent", "task.completed", "task.created", "task.overdue"].sort(),
     );
     expect(Object.keys(EVENT_CATALOG).sort()).toEqual([...ALL_EVENT_TYPES].sort());
   });

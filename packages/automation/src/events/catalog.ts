@@ -131,6 +131,19 @@ export const EVENT_CATALOG = {
       contact_id: SAMPLE.contact,
     },
   }),
+  "task.overdue": defineEvent({
+    description: "An open task passed its due time (the scheduled overdue check; sent once per task).",
+    payload: taskPayload,
+    sample: {
+      task_id: SAMPLE.task,
+      title: "Call back about the Lisbon order",
+      status: "open",
+      due_at: "2025-01-16T09:00:00.000Z",
+      assignee_id: SAMPLE.user,
+      conversation_id: SAMPLE.conversation,
+      contact_id: SAMPLE.contact,
+    },
+  }),
   "contact.updated": defineEvent({
     description: "A contact's details changed.",
     payload: z.object({
@@ -177,6 +190,7 @@ export const EVENT_TYPES = [
   "conversation.updated",
   "task.created",
   "task.completed",
+  "task.overdue",
   "contact.updated",
   "lead.score_changed",
 ] as const satisfies readonly EventType[];
@@ -229,6 +243,7 @@ export const envelopeSchema = z.discriminatedUnion("type", [
   envelopeFor("conversation.updated"),
   envelopeFor("task.created"),
   envelopeFor("task.completed"),
+  envelopeFor("task.overdue"),
   envelopeFor("contact.updated"),
   envelopeFor("lead.score_changed"),
   envelopeFor("alfred.test"),

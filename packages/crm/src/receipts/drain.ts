@@ -23,9 +23,7 @@ export async function drainDueReceipts(deps: { db: Database }, settings: Receipt
         totals.parked += drain.parked;
         for (const key of ["messages", "duplicates", "statuses", "ignored"] as const) totals.stored[key] += drain.stored[key];
         progressed ||= drain.processed + drain.failed + drain.parked > 0;
-        effects.deliveries.push(...drain.effects.deliveries);
-        effects.channelSends.push(...drain.effects.channelSends);
-        effects.live.push(...drain.effects.live);
+        effects.absorb(drain.effects);
       }
     }
     if (!progressed) {

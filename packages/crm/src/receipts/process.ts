@@ -139,9 +139,7 @@ export async function drainReceiptLane(
         try {
           const result = await tx.transaction((sp) => processReceipt(sp, receipt, channel, own));
           done.push({ id: receipt.id, result });
-          effects.deliveries.push(...own.deliveries);
-          effects.channelSends.push(...own.channelSends);
-          effects.live.push(...own.live);
+          effects.absorb(own);
         } catch (err) {
           failedSenders.add(receipt.orderingKey);
           const delay = settings.retryDelaysMs[receipt.attempts];

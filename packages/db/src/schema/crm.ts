@@ -165,6 +165,19 @@ export const MESSAGE_STATUSES = messageStatusEnum.enumValues;
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
+/** What the AI provider made of an inbound message. */
+export interface MessageClassification {
+  intent: string;
+  sentiment: string;
+  language: string;
+  confidence: number;
+  /** local | openai_compatible */
+  provider: string;
+  /** "local heuristic" or the model's name, as the inbox shows it. */
+  provider_label: string;
+  classified_at: string;
+}
+
 export const messages = pgTable(
   "messages",
   {
@@ -184,7 +197,8 @@ export const messages = pgTable(
     senderUserId: uuid().references(() => users.id, { onDelete: "set null" }),
     /** Set when an automation destination (callback `send_message`) wrote the message. */
     senderDestinationId: uuid(),
-    aiClassification: jsonb().$type<{ intent?: string; sentiment?: string; leadScore?: number; provider?: string }>(),
+    /** Set by the worker after ingest (null until classified, and for outbound messages); see MessageClassification. */
+    aiClassification: jsonb().$type<MessageClassification>(),
     providerTimestamp: timestamp({ withTimezone: true }),
     /** The inbound receipt this message came from (receipts are pruned; no foreign key). */
     receiptId: bigint({ mode: "number" }),
@@ -204,6 +218,8 @@ export const messages = pgTable(
       .on(t.tenantId, t.status, t.updatedAt)
       .where(sql`${t.direction} = 'out' and ${t.status} in ('queued', 'sending', 'failed')`),
     index("messages_search_vector_idx").using("gin", t.searchVector),
+    // The classification reconciler's look-up: only inbound rows not classified yet (few, and short-lived).
+    index("messages_unclassified_idx").on(t.createdAt).where(sql`${t.direction} = 'in' and ${t.aiClassification} is null and ${t.body} is not null`),
   ],
 );
 

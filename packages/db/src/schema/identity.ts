@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { id, timestamps } from "./_columns";
 
 export const roleEnum = pgEnum("role", ["agent", "manager", "admin"]);
@@ -9,6 +9,8 @@ export type Role = (typeof ROLES)[number];
 export const tenants = pgTable("tenants", {
   id: id(),
   name: text().notNull(),
+  /** A lead with no conversation activity for this many days is stalled (check_stalled_leads); admins edit it in Settings. */
+  leadStallDays: integer().notNull().default(7),
   ...timestamps(),
 });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { Alert, Button, Input } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { CHANNEL_LABELS, relativeTime, STATUS_LABELS } from "./format";
@@ -53,6 +53,13 @@ function ContactDetails({ contact }: { contact: Contact }) {
   const [form, setForm] = useState(() => ({ name: contact.name ?? "", email: contact.email ?? "", phone: contact.phone ?? "", leadScore: String(contact.lead_score) }));
   const [attributes, setAttributes] = useState<AttributeRow[]>(() => attributeRows(contact.attributes));
   const [saved, setSaved] = useState(false);
+  // The score moves on its own (each classified message): follow it unless the field is being edited.
+  const shownScore = useRef(contact.lead_score);
+  useEffect(() => {
+    const previous = String(shownScore.current);
+    shownScore.current = contact.lead_score;
+    setForm((f) => (f.leadScore === previous ? { ...f, leadScore: String(contact.lead_score) } : f));
+  }, [contact.lead_score]);
   const save = useMutation(
     trpc.contacts.update.mutationOptions({
       onSuccess: (updated) => {
@@ -75,7 +82,8 @@ function ContactDetails({ contact }: { contact: Contact }) {
       name: form.name.trim() || null,
       email: form.email.trim() || null,
       phone: form.phone.trim() || null,
-      lead_score: Math.max(0, Math.min(100, Math.round(Number(form.leadScore) || 0))),
+      // Sent only when edited here, so saving a name never overwrites a score that moved meanwhile.
+      ...(form.leadScore !== String(contact.lead_score) ? { lead_score: Math.max(0, Math.min(100, Math.round(Number(form.leadScore) || 0))) } : {}),
       attributes: attrs,
     });
   };

@@ -63,6 +63,11 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
           case "comment.created":
             timeline();
             break;
+          case "message.classified":
+            // The classification on the message, and the contact's lead score it may have moved.
+            timeline();
+            schedule("contacts", trpc.contacts.pathFilter());
+            break;
           case "conversation.changed":
             list();
             conversation();

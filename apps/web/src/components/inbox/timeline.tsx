@@ -146,6 +146,7 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
       >
         {unsupported && <p className={`italic ${outbound ? "text-white/80" : "text-slate-500"}`}>[{item.type} message]</p>}
         {item.body && <p className="whitespace-pre-wrap break-words">{item.body}</p>}
+        {!outbound && item.classification && <ClassificationLine classification={item.classification} />}
         <p className={`mt-1 flex items-center justify-end gap-1 text-[11px] ${outbound ? "text-white/75" : "text-slate-400"}`}>
           {outbound && item.author.name && (
             <>
@@ -164,6 +165,30 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
         )}
       </article>
     </li>
+  );
+}
+
+const INTENT_LABEL: Record<string, string> = { purchase_intent: "Purchase intent", question: "Question", complaint: "Complaint", spam: "Spam", greeting: "Greeting", other: "Other" };
+const SENTIMENT_STYLE: Record<string, string> = { positive: "bg-emerald-50 text-emerald-800", neutral: "bg-slate-100 text-slate-600", negative: "bg-red-50 text-red-800" };
+
+/** What the AI provider made of an inbound message, and who made it ("local heuristic" offline). */
+function ClassificationLine({ classification: c }: { classification: NonNullable<TimelineItem["classification"]> }) {
+  const intent = INTENT_LABEL[c.intent] ?? c.intent;
+  const by = c.provider === "local" ? "local heuristic" : c.provider_label;
+  return (
+    <p
+      data-testid="message-classification"
+      data-intent={c.intent}
+      aria-label={`Classified as ${intent}, ${c.sentiment} sentiment, language ${c.language}, by ${by}`}
+      className="mt-1 flex flex-wrap items-center gap-1 text-[11px]"
+    >
+      <span className="rounded-full bg-brand-50 px-2 py-px font-medium text-brand-700">{intent}</span>
+      <span className={`rounded-full px-2 py-px ${SENTIMENT_STYLE[c.sentiment] ?? SENTIMENT_STYLE.neutral}`}>{c.sentiment}</span>
+      {c.language !== "unknown" && <span className="rounded-full bg-slate-100 px-2 py-px uppercase text-slate-600">{c.language}</span>}
+      <span className="text-slate-400" title={`Confidence ${Math.round(c.confidence * 100)}%`}>
+        · {by}
+      </span>
+    </p>
   );
 }
 

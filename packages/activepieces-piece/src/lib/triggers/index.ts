@@ -8,6 +8,7 @@ const TRIGGERS: [name: string, eventType: EventType, displayName: string][] = [
   ["conversation_updated", "conversation.updated", "Conversation updated"],
   ["task_created", "task.created", "Task created"],
   ["task_completed", "task.completed", "Task completed"],
+  ["task_overdue", "task.overdue", "Task overdue"],
   ["contact_updated", "contact.updated", "Contact updated"],
   ["lead_score_changed", "lead.score_changed", "Lead score changed"],
 ];

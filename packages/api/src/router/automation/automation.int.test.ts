@@ -176,7 +176,7 @@ describe("destinations over REST", () => {
 });
 
 describe("a sample delivery body per event type", () => {
-  it.each(["message.ingested", "message.sent", "conversation.updated", "task.created", "task.completed", "contact.updated", "lead.score_changed", "alfred.test"])(
+  it.each(["message.ingested", "message.sent", "conversation.updated", "task.created", "task.completed", "task.overdue", "contact.updated", "lead.score_changed", "alfred.test"])(
     "%s: the envelope a delivery carries, for the caller's tenant, to any member",
     async (type) => {
       const res = await rest(h.deps, "GET", `/automations/event-types/${type}/sample`, { token: await token(t.agent) });

@@ -45,6 +45,17 @@ export const timelineItem = z.object({
   error: z.string().nullable(),
   external_id: z.string().nullable(),
   author: z.object({ type: z.enum(["user", "destination", "contact"]), id: z.string().nullable(), name: z.string().nullable() }),
+  classification: z
+    .object({
+      intent: z.string().meta({ description: "question, purchase_intent, complaint, spam, greeting or other" }),
+      sentiment: z.string().meta({ description: "positive, neutral or negative" }),
+      language: z.string().meta({ description: "pt, en, es or unknown" }),
+      provider: z.string().meta({ description: "local (the built-in heuristic) or openai_compatible" }),
+      provider_label: z.string().meta({ description: '"local heuristic" or the model\'s name, as the inbox shows it' }),
+      confidence: z.number().min(0).max(1),
+    })
+    .nullable()
+    .meta({ description: "What the AI provider made of an inbound message; null until the worker classified it, and for outgoing messages and comments" }),
   created_at: z.string(),
 });
 

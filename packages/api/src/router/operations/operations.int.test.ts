@@ -353,7 +353,7 @@ describe("operations.queueHealth", () => {
     const health = await callerFor(single, other.manager).operations.queueHealth();
     const machine = health.machine!;
     expect(machine.available).toBe(true);
-    expect(machine.queues.map((q) => q.name)).toEqual(["channel-sends", "maintenance"]);
+    expect(machine.queues.map((q) => q.name)).toEqual(["channel-sends", "maintenance", "classifications"]);
     expect(machine.queues[0]!.delayed).toBe(1);
     for (const q of machine.queues) expect(Object.values(q).slice(1).every((n) => Number.isInteger(n))).toBe(true);
     expect(machine.workers).toEqual([

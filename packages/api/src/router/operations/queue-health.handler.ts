@@ -20,7 +20,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 async function queueCounts(ctx: TenantCtx): Promise<MachineHealth["queues"]> {
-  const queues = [ctx.producer.channelSends, ctx.producer.maintenance];
+  const queues = [ctx.producer.channelSends, ctx.producer.maintenance, ctx.producer.classifications];
   return Promise.all(
     queues.map(async (queue) => {
       const c = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "failed", "completed");

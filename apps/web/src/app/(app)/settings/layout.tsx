@@ -14,6 +14,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
         <nav aria-label="Settings" className="flex flex-col gap-1">
           <NavLink href="/settings/users">Users</NavLink>
           <NavLink href="/settings/channels">Channels</NavLink>
+          <NavLink href="/settings/leads">Leads</NavLink>
           <NavLink href="/settings/automations">Automations</NavLink>
           <NavLink href="/settings/api-keys">API keys</NavLink>
           <NavLink href="/settings/audit-log">Audit log</NavLink>

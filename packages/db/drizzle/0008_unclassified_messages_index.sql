@@ -1,0 +1,1 @@
+CREATE INDEX "messages_unclassified_idx" ON "messages" USING btree ("created_at") WHERE "messages"."direction" = 'in' and "messages"."ai_classification" is null and "messages"."body" is not null;
