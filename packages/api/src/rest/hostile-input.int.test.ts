@@ -139,7 +139,7 @@ describe("class 6: an empty PATCH is a 422 on every PATCH route", () => {
   const patchRoutes = restRoutes.filter((r) => r.method === "PATCH");
 
   it("covers them all", () => {
-    expect(patchRoutes.map((r) => r.template).sort()).toEqual(["/automations/destinations/{id}", "/channels/{id}", "/contacts/{id}", "/conversations/{id}", "/tasks/{id}", "/users/{id}/role"]);
+    expect(patchRoutes.map((r) => r.template).sort()).toEqual(["/automations/destinations/{id}", "/channels/{id}", "/contacts/{id}", "/conversations/{id}", "/settings", "/tasks/{id}", "/users/{id}/role"]);
   });
 
   const idFor: Record<string, () => string> = {
@@ -147,6 +147,8 @@ describe("class 6: an empty PATCH is a 422 on every PATCH route", () => {
     "/channels/{id}": () => ids.channel,
     "/contacts/{id}": () => ids.contact,
     "/conversations/{id}": () => ids.conversation,
+    // The workspace's own settings: no id in the path.
+    "/settings": () => "",
     "/tasks/{id}": () => ids.task,
     "/users/{id}/role": () => t.agent.userId,
   };
