@@ -13,7 +13,8 @@ async function rulesFired(file: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => m.ruleId ?? m.message).filter((rule) => rule !== "@typescript-eslint/no-unused-vars");
 }
 
-describe("only @alfred/egress opens connections to tenant-chosen addresses", () => {
+// The first lint loads the typed config (a TypeScript program): seconds on a busy machine.
+describe("only @alfred/egress opens connections to tenant-chosen addresses", { timeout: 60_000 }, () => {
   it.each([
     ["undici request", "packages/channels/src/senders/sms.ts", 'import { request } from "undici";\nexport const send = (url: string) => request(url);\n', "no-restricted-imports"],
     ["undici Agent", "packages/channels/src/senders/sms.ts", 'import { Agent } from "undici";\nexport const agent = new Agent();\n', "no-restricted-imports"],
