@@ -164,10 +164,10 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes) }).catch((err: unknown) =>
         logger.warn({ err }, "not listening for wake-ups yet; the engines' sweeps find the work"),
       );
-      deliveries.start();
+      await deliveries.start();
       receipts.start();
-      // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
-      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
+      // Shown in the operations view (the same id as on its delivery leases) (operations.queueHealth); on the fail-fast connection.
+      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger, id: deliveries.id });
       logger.info({ queues: workers.map((w) => w.name) }, "worker started");
       return port;
     },
