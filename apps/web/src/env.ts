@@ -7,6 +7,8 @@ const schema = automationEnvSchema.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+  /** Postgres connections this web process may hold (replicas x this must fit max_connections). */
+  DATABASE_POOL_SIZE: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").default(10),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
   /** Signs REST access/refresh tokens; kept apart from the browser session secret. */
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),

@@ -10,6 +10,7 @@ describe("loadEnv", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       WORKER_HTTP_PORT: 3001,
       QUEUE_PREFIX: "alfred",
+      DATABASE_POOL_SIZE: 16,
       LOG_LEVEL: "info",
       NODE_ENV: "development",
       AUTOMATION_DELIVERY_CONCURRENCY: 64,
@@ -75,6 +76,7 @@ describe("loadEnv", () => {
     ["AUTOMATION_DELIVERY_CONCURRENCY", "many"],
     ["AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION", "2.5"],
     ["RECEIPT_RETENTION_DAYS", "0"],
+    ["DATABASE_POOL_SIZE", "2"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, [name]: value })).toThrow(new RegExp(`^worker: invalid environment\\n  ${name}: `));
   });

@@ -83,7 +83,7 @@ async function quitRedis(redis: Redis): Promise<void> {
 
 export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
   // Receipt drainers and the delivery engine's claim and record stages each hold a connection while they run.
-  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: 16 });
+  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: env.DATABASE_POOL_SIZE });
   // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
   const bullRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker" });
   const healthRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-health" });
