@@ -8,8 +8,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/**/src/**/*.test.ts", "apps/**/src/**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+          include: ["packages/**/src/**/*.test.ts", "apps/**/src/**/*.test.ts", "tests/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/*.faults.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -23,6 +23,21 @@ export default defineConfig({
           hookTimeout: 60_000,
           pool: "forks",
           maxWorkers: 2,
+        },
+      },
+      {
+        // `pnpm test:faults`: the built worker and web app as real processes, killed and cut off
+        // (tests/faults). One drill at a time: each starts several processes of its own.
+        test: {
+          name: "faults",
+          include: ["tests/faults/**/*.faults.test.ts"],
+          exclude: ["**/node_modules/**"],
+          globalSetup: ["./tooling/vitest/faults-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          maxWorkers: 1,
+          fileParallelism: false,
         },
       },
     ],

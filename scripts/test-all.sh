@@ -35,6 +35,9 @@ pnpm test:int
 step "build"
 NODE_ENV=production pnpm build
 
+step "fault drills (built worker and web as real processes)"
+pnpm test:faults
+
 step "end-to-end (Chromium)"
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -1,4 +1,14 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
+
+/**
+ * `NEXT_OUTPUT=standalone` (the production Dockerfile) builds `.next/standalone`: a server.js with
+ * only the files it needs, traced from the monorepo root. Unset, the build is the usual one that
+ * `next start` (npm start, the e2e and fault drills) serves.
+ */
+const standalone = process.env.NEXT_OUTPUT === "standalone";
+const MONOREPO_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Every answer, pages and API alike (the pages' Content-Security-Policy comes from src/proxy.ts). */
 const SECURITY_HEADERS = [
@@ -12,6 +22,7 @@ const SECURITY_HEADERS = [
 const API_POLICY = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" };
 
 const config: NextConfig = {
+  ...(standalone ? { output: "standalone" as const, outputFileTracingRoot: MONOREPO_ROOT } : {}),
   // Internal packages ship TypeScript source (create-t3-turbo style).
   transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress"],
   // Native or Node-only modules stay outside the server bundle.

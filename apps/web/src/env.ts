@@ -1,5 +1,5 @@
 import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
-import { automationEnvSchema } from "@alfred/automation";
+import { automationEnvSchema, DEFAULT_QUEUE_PREFIX, queuePrefixSchema } from "@alfred/automation";
 import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
 import { z } from "zod";
 
@@ -7,12 +7,15 @@ const schema = automationEnvSchema.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+  /** Postgres connections this web process may hold (replicas x this must fit max_connections). */
+  DATABASE_POOL_SIZE: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500").default(10),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
   /** Signs REST access/refresh tokens; kept apart from the browser session secret. */
   AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters (npm start generates one into .alfred/local.env)"),
   /** `kid:base64key,...`: the first key encrypts secrets at rest; all of them decrypt. */
   AUTOMATION_ENCRYPTION_KEYS: z.string().min(1, "must list at least one kid:base64key (npm start generates one into .alfred/local.env)"),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("alfred"),
+  /** The same prefix as the worker's (`{alfred}` for Redis Cluster): see queuePrefixSchema. */
+  QUEUE_PREFIX: queuePrefixSchema.default(DEFAULT_QUEUE_PREFIX),
   /**
    * How many X-Forwarded-For entries, counted from the right, were written by something trusted:
    * 1 for Next.js itself or one reverse proxy that appends the client address (nginx, a load

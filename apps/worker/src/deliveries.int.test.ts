@@ -11,7 +11,7 @@ import { deleteKeys, freePort, TestProcesses, type RunningWorker } from "./testi
 /**
  * The worker as a real process against real Postgres and Redis: it survives being SIGKILLed in the
  * middle of a delivery, and a Redis that is down while events are committed (and comes back
- * empty). Both rely on the outbox rows and the lease (Postgres is the queue), not on memory or Redis.
+ * empty). Both rely on the outbox rows and the lease with its heartbeat (Postgres is the queue), not on memory or Redis.
  */
 
 const SHARED_REDIS = "redis://127.0.0.1:6379";
@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe("delivery worker process", () => {
-  it("a worker SIGKILLed mid-delivery: the lease expires, another worker completes it, nothing stays delivering", async () => {
+  it("a worker SIGKILLed mid-delivery: its heartbeat goes stale, another worker completes it, nothing stays delivering", async () => {
     const prefix = `${PREFIX}_kill`;
     const redis = createRedis(SHARED_REDIS, "client");
     const producer = new Producer(redis, prefix, logger);

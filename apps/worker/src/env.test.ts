@@ -10,6 +10,7 @@ describe("loadEnv", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       WORKER_HTTP_PORT: 3001,
       QUEUE_PREFIX: "alfred",
+      DATABASE_POOL_SIZE: 16,
       LOG_LEVEL: "info",
       NODE_ENV: "development",
       AUTOMATION_DELIVERY_CONCURRENCY: 64,
@@ -51,6 +52,10 @@ describe("loadEnv", () => {
     expect(sources({ EGRESS_ALLOWLIST: "", AUTOMATION_SSRF_ALLOWLIST: "127.0.0.1:5000" })).toEqual(["127.0.0.1:5000"]);
   });
 
+  it("accepts a Redis Cluster hash tag as the prefix", () => {
+    expect(loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, QUEUE_PREFIX: "{alfred}" }).QUEUE_PREFIX).toBe("{alfred}");
+  });
+
   it("treats empty values as unset and coerces the port", () => {
     const env = loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, QUEUE_PREFIX: "", WORKER_HTTP_PORT: "4010", LOG_LEVEL: "", REDIS_URL: "rediss://cache.internal:6380" });
     expect(env).toMatchObject({ QUEUE_PREFIX: "alfred", WORKER_HTTP_PORT: 4010, LOG_LEVEL: "info", REDIS_URL: "rediss://cache.internal:6380" });
@@ -64,12 +69,15 @@ describe("loadEnv", () => {
     ["WORKER_HTTP_PORT", "70000"],
     ["WORKER_HTTP_PORT", "30.5"],
     ["QUEUE_PREFIX", "has:colon"],
+    ["QUEUE_PREFIX", "{unclosed"],
+    ["QUEUE_PREFIX", "{a}{b}"],
     ["LOG_LEVEL", "verbose"],
     ["NODE_ENV", "staging"],
     ["AUTOMATION_DELIVERY_CONCURRENCY", "0"],
     ["AUTOMATION_DELIVERY_CONCURRENCY", "many"],
     ["AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION", "2.5"],
     ["RECEIPT_RETENTION_DAYS", "0"],
+    ["DATABASE_POOL_SIZE", "2"],
   ])("rejects %s=%s with a message naming it", (name, value) => {
     expect(() => loadEnv({ AUTOMATION_ENCRYPTION_KEYS: KEYS, [name]: value })).toThrow(new RegExp(`^worker: invalid environment\\n  ${name}: `));
   });

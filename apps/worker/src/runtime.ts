@@ -89,7 +89,7 @@ async function quitRedis(redis: Redis): Promise<void> {
 
 export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
   // Receipt drainers and the delivery engine's claim and record stages each hold a connection while they run.
-  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: 16 });
+  const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: env.DATABASE_POOL_SIZE });
   // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
   const bullRedis = createRedis(env.REDIS_URL, "worker", { connectionName: "alfred-worker" });
   const healthRedis = createRedis(env.REDIS_URL, "client", { connectionName: "alfred-worker-health" });
@@ -172,10 +172,10 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes) }).catch((err: unknown) =>
         logger.warn({ err }, "not listening for wake-ups yet; the engines' sweeps find the work"),
       );
-      deliveries.start();
+      await deliveries.start();
       receipts.start();
-      // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
-      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
+      // Shown in the operations view (operations.queueHealth), with the same id as on its delivery leases; on the fail-fast connection.
+      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger, id: deliveries.id });
       logger.info({ queues: workers.map((w) => w.name), ai_provider: processorDeps.ai.name, ai_model: processorDeps.ai.model }, "worker started");
       return port;
     },

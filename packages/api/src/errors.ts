@@ -1,4 +1,5 @@
 import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from "@alfred/core";
+import { isDatabaseUnavailable } from "@alfred/db";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
@@ -53,9 +54,19 @@ export interface PublicError {
   fault: boolean;
 }
 
+/**
+ * While Postgres is down or restarting, every request that needs it fails with a driver error: that
+ * is a 503 a client may retry (nothing was written: each write is one transaction), not a 500.
+ */
+export const DATABASE_UNAVAILABLE_RETRY_SECONDS = 5;
+export function databaseUnavailable(cause: unknown): AppError {
+  return new AppError("unavailable", "the database is unavailable right now; nothing was changed, retry shortly", { retryAfterSeconds: DATABASE_UNAVAILABLE_RETRY_SECONDS, cause });
+}
+
 /** Turns anything a procedure threw into what a public route answers. Input errors are 422. */
 export function toPublicError(err: unknown): PublicError {
-  const cause = err instanceof TRPCError ? err.cause : err;
+  const thrown = err instanceof TRPCError ? err.cause : err;
+  const cause = !(thrown instanceof AppError) && isDatabaseUnavailable(thrown) ? databaseUnavailable(thrown) : thrown;
   if (cause instanceof AppError) {
     return { status: cause.status, code: cause.code, message: cause.message, path: cause.path, retryAfterSeconds: cause.retryAfterSeconds, fault: cause.status >= 500 };
   }

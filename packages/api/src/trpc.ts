@@ -1,12 +1,12 @@
 import { loadPrincipal, roleAtLeast, type Principal, type Role } from "@alfred/auth";
 import { isAppError } from "@alfred/core";
-import { recordAudit } from "@alfred/db";
+import { isDatabaseUnavailable, recordAudit } from "@alfred/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError } from "zod";
 import type { Context } from "./context";
-import { describeZodError, toPublicError, toTRPCError } from "./errors";
+import { databaseUnavailable, describeZodError, toPublicError, toTRPCError } from "./errors";
 import { refuseUnstorableInput } from "./input-guard";
 
 /**
@@ -46,6 +46,10 @@ const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isAppError(cause)) throw toTRPCError(cause);
+    if (isDatabaseUnavailable(cause)) {
+      ctx.logger.warn({ err: cause, path, correlation_id: ctx.correlationId }, "database unavailable");
+      throw toTRPCError(databaseUnavailable(cause));
+    }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       ctx.logger.error({ err: result.error.cause ?? result.error, path, correlation_id: ctx.correlationId }, "procedure failed");
     }

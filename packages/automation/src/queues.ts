@@ -25,10 +25,14 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 export const DEFAULT_QUEUE_PREFIX = "alfred";
 
-/** Becomes part of every Redis key of the queues (`<prefix>:<queue>:...`); keep it a plain token. */
+/**
+ * Begins every Redis key and channel Alfred uses (`<prefix>:<queue>:...`, `<prefix>:live:...`): a
+ * plain token, or one wrapped in braces, a Redis Cluster hash tag (`{alfred}`): Cluster then keeps
+ * every key on one slot, which BullMQ's multi-key scripts need (https://docs.bullmq.io/bull/patterns/redis-cluster).
+ */
 export const queuePrefixSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 characters of letters, digits, '_', '.' or '-'");
+  .regex(/^(\{[A-Za-z0-9_.-]{1,62}\}|[A-Za-z0-9_.-]{1,64})$/, "must be 1-64 characters of letters, digits, '_', '.' or '-', optionally in braces as a Redis Cluster hash tag ({alfred})");
 
 /**
  * The BullMQ key prefix: `QUEUE_PREFIX` when set (tests use one per file so runs never share

@@ -16,7 +16,7 @@ export function deps(): WebDeps {
   if (!globalForDeps.alfredDeps) {
     const e = env();
     const logger = createLogger("web", e.LOG_LEVEL);
-    const dbHandle = createDb(e.DATABASE_URL, { applicationName: "alfred-web" });
+    const dbHandle = createDb(e.DATABASE_URL, { applicationName: "alfred-web", max: e.DATABASE_POOL_SIZE });
     const redis = createRedis(e.REDIS_URL, "client");
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
     globalForDeps.alfredDeps = {

@@ -1,9 +1,10 @@
 import { checkTimestamp, currentSecrets, verifyAlfredSignature } from "@alfred/automation";
 import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, isAppError } from "@alfred/core";
 import { newScope } from "@alfred/crm";
-import { and, eq, recordAudit, sql } from "@alfred/db";
+import { and, eq, isDatabaseUnavailable, recordAudit, sql } from "@alfred/db";
 import { automationCallbackEvents, automationDestinations, automationEvents } from "@alfred/db/schema";
 import type { ApiDeps } from "../context";
+import { databaseUnavailable } from "../errors";
 import { refuseUnstorableInput } from "../input-guard";
 import { readBodyLimited } from "../read-body";
 import { runAction, validateAction, type ValidatedAction } from "./actions";
@@ -178,7 +179,10 @@ export async function handleCallback(request: Request, deps: ApiDeps, now: () =>
     }
     if (stored.status === 200) await deps.producer.flush(scope.effects, correlationId);
     return reply(stored, correlationId, false);
-  } catch (err) {
+  } catch (thrown) {
+    // Postgres down, or every pooled connection taken by a flood of callbacks: nothing was done
+    // (the claim rolled back), so 503 and Retry-After, not 500.
+    const err = !isAppError(thrown) && isDatabaseUnavailable(thrown) ? databaseUnavailable(thrown) : thrown;
     if (isAppError(err)) {
       callbackRejections.set(err.code, (callbackRejections.get(err.code) ?? 0) + 1);
       deps.logger.info({ code: err.code, destination_id: verified?.destination.id ?? request.headers.get("x-alfred-destination-id"), correlation_id: correlationId }, "callback rejected");

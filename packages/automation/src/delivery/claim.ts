@@ -1,12 +1,14 @@
 import { arrayParam, inArray, sql, type Database } from "@alfred/db";
-import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
+import { automationDeliveries, automationDestinations, automationEvents, workerHeartbeats } from "@alfred/db/schema";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import type { DeliveryTrigger } from "../queues";
+import { LEASE_HEARTBEAT } from "./heartbeat";
 
 /**
  * The claim stage: takes a batch of due deliveries for this worker in one statement. A row is due
  * when it is pending and its time has come, or when it is being delivered under a lease that ran
- * out (its worker died). `FOR UPDATE SKIP LOCKED` lets replicas claim side by side without ever
+ * out, or under the lease of a worker whose heartbeat went stale (it died: see ./heartbeat; a
+ * holder with no heartbeat row at all keeps its lease until it runs out). `FOR UPDATE SKIP LOCKED` lets replicas claim side by side without ever
  * taking the same row; the lease (`locked_until`, truncated to milliseconds so it round-trips through
  * a JS Date) fences the record stage: only the holder of that exact lease may write the outcome.
  */
@@ -43,11 +45,14 @@ export interface ClaimOptions {
   excludeDestinationIds?: readonly string[];
   /** Claim only these deliveries (tests, and a manual attempt that must go now). */
   onlyIds?: readonly string[];
+  /** A lease holder whose last heartbeat is older than this is dead: its leases are taken at once. */
+  staleAfterMs?: number;
 }
 
 export async function claimDueDeliveries(db: Database, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const exclude = options.excludeDestinationIds?.length ? sql`and destination_id <> all(${arrayParam([...options.excludeDestinationIds])}::uuid[])` : sql``;
+  const staleAfterMs = options.staleAfterMs ?? LEASE_HEARTBEAT.staleAfterMs;
   const only = options.onlyIds ? sql`and id = any(${arrayParam([...options.onlyIds])}::uuid[])` : sql``;
   const claimed = await db.execute<{ id: string; tenant_id: string; event_id: string; destination_id: string; event_type: string; attempts: number; locked_until: Date; next_trigger: DeliveryTrigger }>(sql`
     with due as (
@@ -58,7 +63,8 @@ export async function claimDueDeliveries(db: Database, options: ClaimOptions): P
       for update skip locked
     ), expired as (
       select id from ${automationDeliveries}
-      where status = 'delivering' and locked_until < now() ${exclude} ${only}
+      where status = 'delivering' ${exclude} ${only}
+        and (locked_until < now() or locked_by in (select worker_id from ${workerHeartbeats} where last_seen_at < now() - ${staleAfterMs} * interval '1 millisecond'))
       limit ${options.limit}
       for update skip locked
     )

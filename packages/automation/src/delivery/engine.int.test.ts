@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
-import { and, eq, sql } from "@alfred/db";
-import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationDestinations, notifications, tenants } from "@alfred/db/schema";
+import { and, eq, inArray, sql } from "@alfred/db";
+import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationDestinations, notifications, tenants, workerHeartbeats } from "@alfred/db/schema";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import type { ResolvedAddress } from "@alfred/egress";
 import type { Redis } from "ioredis";
@@ -18,6 +18,7 @@ import { startSink, type Sink, type SinkReply } from "../testing/sink";
 import { claimDueDeliveries } from "./claim";
 import { DeliveryCounters } from "./counters";
 import { leaseMs, type DeliveryEngine } from "./engine";
+import { forgetWorker, LEASE_HEARTBEAT, pruneWorkerHeartbeats } from "./heartbeat";
 import { recordAttempts } from "./record";
 
 /**
@@ -43,7 +44,7 @@ const dns = new Map<string, string>();
 const engines: Awaited<ReturnType<typeof startDeliveryEngine>>[] = [];
 let counters: DeliveryCounters;
 
-async function startEngine(overrides: Partial<AutomationSettings> = {}, options: { sweepMs?: number; workerId?: string } = {}): Promise<DeliveryEngine> {
+async function startEngine(overrides: Partial<AutomationSettings> = {}, options: { sweepMs?: number; workerId?: string } = {}): Promise<DeliveryEngine & { stop(): Promise<void> }> {
   const engine = await startDeliveryEngine(
     { db: db.db, keys, settings: { ...settings, ...overrides }, logger, counters, random: () => 0.5, workerId: options.workerId },
     { prefix: PREFIX, sweepMs: options.sweepMs ?? 250 },
@@ -437,6 +438,68 @@ describe("claims and leases", () => {
     expect((await settled(id)).status).toBe("delivered");
     expect(sink.requests).toHaveLength(1);
     expect(await attemptsOf(id)).toHaveLength(1);
+  });
+
+  /** Marks `workerId` as last seen `agoMs` ago (Postgres clock). */
+  const lastSeen = (workerId: string, agoMs: number) =>
+    db.db
+      .insert(workerHeartbeats)
+      .values({ workerId, lastSeenAt: sql`now() - ${agoMs} * interval '1 millisecond'` })
+      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { lastSeenAt: sql`now() - ${agoMs} * interval '1 millisecond'` } });
+  const leasedBy = (id: string, workerId: string) =>
+    db.db.update(automationDeliveries).set({ status: "delivering", lockedUntil: new Date(Date.now() + 60_000), lockedBy: workerId }).where(eq(automationDeliveries.id, id));
+
+  it("a lease of a worker whose heartbeat went stale is taken before it runs out; a live worker's, or an unknown holder's, is not", async () => {
+    await destination();
+    const dead = await emit(undefined, { wake: false });
+    const alive = await emit(undefined, { wake: false });
+    const unknown = await emit(undefined, { wake: false });
+    await lastSeen("dead-worker", LEASE_HEARTBEAT.staleAfterMs + 1_000);
+    await lastSeen("live-worker", 0);
+    await leasedBy(dead.deliveryIds[0]!, "dead-worker");
+    await leasedBy(alive.deliveryIds[0]!, "live-worker");
+    await leasedBy(unknown.deliveryIds[0]!, "no-heartbeat-row");
+    const all = [dead, alive, unknown].map((e) => e.deliveryIds[0]!);
+    const claimed = await claim(all, 60_000, "rescuer");
+    expect(claimed.map((c) => c.id)).toEqual([dead.deliveryIds[0]]);
+    expect(await deliveryRow(dead.deliveryIds[0]!)).toMatchObject({ status: "delivering", lockedBy: "rescuer" });
+    // The same live worker going silent makes its lease fair game too.
+    await lastSeen("live-worker", LEASE_HEARTBEAT.staleAfterMs + 1_000);
+    expect((await claim(all, 60_000, "rescuer")).map((c) => c.id)).toEqual([alive.deliveryIds[0]]);
+    await db.db.update(automationDeliveries).set({ status: "cancelled", lockedUntil: null }).where(inArray(automationDeliveries.id, all));
+    await forgetWorker(db.db, "dead-worker");
+    await forgetWorker(db.db, "live-worker");
+  });
+
+  it("a running engine completes, once, a delivery whose worker was killed mid-attempt (stale heartbeat, lease still running)", async () => {
+    await destination();
+    const { deliveryIds } = await emit(undefined, { wake: false });
+    const id = deliveryIds[0]!;
+    await lastSeen("killed", 0);
+    await leasedBy(id, "killed");
+    const engine = await startEngine({}, { sweepMs: 200 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sink.requests).toHaveLength(0); // still beating, as far as anyone knows
+    await lastSeen("killed", LEASE_HEARTBEAT.staleAfterMs + 1);
+    expect((await settled(id)).status).toBe("delivered");
+    expect(sink.requests).toHaveLength(1);
+    expect(await attemptsOf(id)).toHaveLength(1);
+    // The engine itself beats under its id, and leaves no row behind when it stops cleanly.
+    const [own] = await db.db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, engine.id));
+    expect(own).toBeDefined();
+    await engine.stop();
+    expect(await db.db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, engine.id))).toHaveLength(0);
+    await forgetWorker(db.db, "killed");
+  });
+
+  it("heartbeats of workers gone for long are pruned", async () => {
+    await lastSeen("ancient", LEASE_HEARTBEAT.forgetAfterMs + 60_000);
+    await lastSeen("recent", 1_000);
+    expect(await pruneWorkerHeartbeats(db.db)).toBeGreaterThanOrEqual(1);
+    const left = (await db.db.select().from(workerHeartbeats)).map((r) => r.workerId);
+    expect(left).toContain("recent");
+    expect(left).not.toContain("ancient");
+    await forgetWorker(db.db, "recent");
   });
 
   it("a delivery due later is not sent before it is due, and goes out when it is", async () => {

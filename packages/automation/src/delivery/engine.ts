@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger, SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
@@ -9,6 +10,7 @@ import type { AutomationSettings } from "../settings";
 import { claimDueDeliveries, type ClaimedDelivery } from "./claim";
 import { DeliveryCounters } from "./counters";
 import { cancelForDisabledDestinations, recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
+import { beatWorker, forgetWorker, LEASE_HEARTBEAT, pruneWorkerHeartbeats } from "./heartbeat";
 import { createDeliveryDispatcher, invalidEventResult, sendAttempt, signDelivery } from "./send";
 
 /**
@@ -23,7 +25,7 @@ import { createDeliveryDispatcher, invalidEventResult, sendAttempt, signDelivery
  *
  * Guarantees kept from the one-job-per-attempt design: two workers never hold one delivery (claims
  * use `FOR UPDATE SKIP LOCKED` and a lease); a worker whose lease was taken over records nothing
- * (fenced write); at-least-once with no double success; retries fire at their due time; the
+ * (fenced write); a killed worker's leases are taken over once its heartbeat goes stale (seconds); at-least-once with no double success; retries fire at their due time; the
  * dispatcher connects only to the address the SSRF guard checked.
  */
 
@@ -46,16 +48,25 @@ export interface DeliveryEngineOptions {
   recordDelayMs: number;
   /** Record transactions running at once (they touch disjoint rows). */
   recorders: number;
+  /** How often this engine writes its heartbeat, and when another worker's counts as stale (./heartbeat). */
+  heartbeatMs: number;
+  staleAfterMs: number;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: DeliveryEngineOptions = { maxInFlight: 64, maxPerDestination: 16, sweepMs: 1_000, recordBatch: 100, recordDelayMs: 5, recorders: 3 };
+export const DEFAULT_ENGINE_OPTIONS: DeliveryEngineOptions = { maxInFlight: 64, maxPerDestination: 16, sweepMs: 1_000, recordBatch: 100, recordDelayMs: 5, recorders: 3, heartbeatMs: LEASE_HEARTBEAT.intervalMs, staleAfterMs: LEASE_HEARTBEAT.staleAfterMs };
+
+/**
+ * `<hostname>:<pid>:<random>`: tells an operator where to look, and stays unique when a container
+ * restarts with the same hostname and pid 1 (its predecessor's leases must look dead, not alive).
+ */
+export const newWorkerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
 export interface DeliveryEngineDeps {
   db: Database;
   keys: SecretKeyProvider;
   settings: AutomationSettings;
   logger: Logger;
-  /** Identifies this worker on the leases it holds. */
+  /** Identifies this worker on the leases it holds and in `worker_heartbeats` (default: newWorkerId()). */
   workerId?: string;
   dispatcher?: GuardedDispatcher;
   counters?: DeliveryCounters;
@@ -83,6 +94,8 @@ export class DeliveryEngine {
   private readonly recording = new Set<Promise<void>>();
   private recordTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private beats = 0;
   private retryTimer: { at: number; handle: NodeJS.Timeout } | null = null;
   private closed = false;
   private readonly idle = new Set<() => void>();
@@ -93,14 +106,32 @@ export class DeliveryEngine {
   ) {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     this.dispatcher = deps.dispatcher ?? createDeliveryDispatcher(deps.settings);
-    this.workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
+    this.workerId = deps.workerId ?? newWorkerId();
     this.counters = deps.counters ?? new DeliveryCounters();
   }
 
-  start(): void {
+  /** Beats once (so every lease it takes has a heartbeat behind it), then claims and keeps beating. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs);
+    this.heartbeatTimer.unref();
     this.sweepTimer = setInterval(() => this.wake(), this.options.sweepMs);
     this.sweepTimer.unref();
     this.wake();
+  }
+
+  get id(): string {
+    return this.workerId;
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await beatWorker(this.deps.db, this.workerId);
+      // Now and then, forget workers long gone (any replica may; the delete is idempotent).
+      if (this.beats++ % 1_000 === 0) await pruneWorkerHeartbeats(this.deps.db);
+    } catch (err) {
+      this.deps.logger.warn({ err, worker_id: this.workerId }, "delivery heartbeat failed; other workers may take this worker's leases");
+    }
   }
 
   get inFlightCount(): number {
@@ -127,6 +158,9 @@ export class DeliveryEngine {
     if (this.retryTimer) clearTimeout(this.retryTimer.handle);
     await this.claiming;
     await this.whenIdle();
+    // Only once everything held is recorded: until then the beat keeps this worker's leases its own.
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await forgetWorker(this.deps.db, this.workerId).catch((err: unknown) => this.deps.logger.warn({ err }, "could not remove the delivery heartbeat; it is pruned later"));
   }
 
   /** Resolves once nothing is being claimed, sent or recorded (tests, shutdown). */
@@ -165,7 +199,13 @@ export class DeliveryEngine {
         const saturated = [...this.perDestination].filter(([, n]) => n >= this.options.maxPerDestination).map(([id]) => id);
         let claimed: ClaimedDelivery[];
         try {
-          claimed = await claimDueDeliveries(this.deps.db, { limit: capacity, leaseMs: leaseMs(this.deps.settings), workerId: this.workerId, excludeDestinationIds: saturated });
+          claimed = await claimDueDeliveries(this.deps.db, {
+            limit: capacity,
+            leaseMs: leaseMs(this.deps.settings),
+            workerId: this.workerId,
+            excludeDestinationIds: saturated,
+            staleAfterMs: this.options.staleAfterMs,
+          });
         } catch (err) {
           this.deps.logger.error({ err }, "claiming deliveries failed; the sweep tries again");
           break;

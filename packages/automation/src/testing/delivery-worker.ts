@@ -14,7 +14,7 @@ export async function startDeliveryEngine(
   const engine = new DeliveryEngine(deps, { sweepMs: 250, ...engineOptions });
   const subscriber = createRedis(redisUrl ?? "redis://127.0.0.1:6379", "worker");
   await listenForWakeUps(subscriber, prefix, { deliveries: () => engine.wake() });
-  engine.start();
+  await engine.start();
   return Object.assign(engine, {
     async stop() {
       await engine.close();

@@ -1,4 +1,5 @@
 import type { ChannelType } from "@alfred/channels";
+import { normalizeText } from "@alfred/core";
 import { inArray, sql, type DbOrTx } from "@alfred/db";
 import { inboundReceipts } from "@alfred/db/schema";
 import { sha256Hex } from "../channels";
@@ -34,12 +35,24 @@ export function defaultDedupeKey(draft: Pick<ReceiptDraft, "channelId" | "orderi
   return sha256Hex(`${draft.bodySha256}\n${draft.channelId}\n${draft.orderingKey}`);
 }
 
+function normalizeDraft(d: ReceiptDraft): ReceiptDraft {
+  return {
+    ...d,
+    orderingKey: normalizeText(d.orderingKey),
+    contentType: d.contentType === null ? null : normalizeText(d.contentType),
+    ...(d.parkedBecause ? { parkedBecause: normalizeText(d.parkedBecause) } : {}),
+  };
+}
+
 /**
  * Stores a request's receipts in ONE statement (so they commit together, or not at all, before the
  * provider is answered). A dedupe key seen before stores nothing: the request was already received.
  */
 export async function storeReceipts(db: DbOrTx, drafts: readonly ReceiptDraft[]): Promise<StoredReceipts> {
-  const rows = drafts.map((d) => ({
+  // The ordering key is the provider's sender id and the content type a request header: text a
+  // signed body may fill with NUL or lone surrogates, which Postgres refuses. Normalised (the raw
+  // body is kept byte for byte), so such a webhook is stored rather than refused on every retry.
+  const rows = drafts.map((d) => normalizeDraft(d)).map((d) => ({
     tenantId: d.tenantId,
     channelId: d.channelId,
     channelType: d.channelType,

@@ -40,3 +40,19 @@ export const auditLogs = pgTable(
     index("audit_logs_tenant_action_idx").on(t.tenantId, t.action, t.createdAt.desc()),
   ],
 );
+
+/**
+ * One row per live worker process, beaten every few seconds by its delivery engine (Postgres' clock
+ * only). A delivery leased by a worker whose beat went stale may be claimed before its lease runs
+ * out: a killed worker's work resumes within seconds, not after the HTTP timeout. In Postgres, not
+ * Redis, so the rule holds while Redis is down or was emptied.
+ */
+export const workerHeartbeats = pgTable(
+  "worker_heartbeats",
+  {
+    workerId: text().primaryKey(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("worker_heartbeats_last_seen_idx").on(t.lastSeenAt)],
+);
