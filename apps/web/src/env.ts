@@ -1,6 +1,7 @@
 import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
 import { automationEnvSchema } from "@alfred/automation";
 import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
+import { storageFromEnv, type BlobStorage } from "@alfred/storage";
 import { z } from "zod";
 
 const schema = automationEnvSchema.extend({
@@ -35,4 +36,9 @@ let cached: WebEnv | undefined;
 export function env(): WebEnv {
   cached ??= parseEnv(schema, process.env, "alfred web");
   return cached;
+}
+
+/** The blob storage STORAGE_DRIVER selects (local disk under STORAGE_DIR, or S3_*). */
+export function storage(): BlobStorage {
+  return storageFromEnv(process.env, "alfred web");
 }

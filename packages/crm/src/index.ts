@@ -3,6 +3,7 @@ export * from "./channels";
 export * from "./ingest";
 export * from "./conversations";
 export * from "./messages";
+export * from "./attachments";
 export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";

@@ -3,6 +3,7 @@ import { normalizeJsonStrings, normalizeText } from "@alfred/core";
 import { isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
 import { and, desc, eq, inArray, sql, type Database, type DbOrTx } from "@alfred/db";
 import { type channels, contactIdentities, contacts, conversations, messages } from "@alfred/db/schema";
+import { recordInboundAttachments } from "./attachments";
 import type { Scope } from "./scope";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -70,6 +71,8 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
     const [row] = await tx.select({ id: messages.id, conversationId: messages.conversationId }).from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.externalId, inbound.externalId)));
     return { messageId: row!.id, conversationId: row!.conversationId, duplicate: true };
   }
+
+  await recordInboundAttachments(tx, channel.tenantId, message.id, inbound.attachments ?? []);
 
   await tx
     .update(conversations)
