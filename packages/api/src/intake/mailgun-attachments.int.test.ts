@@ -6,7 +6,8 @@ import { hmacSha256Hex } from "@alfred/channels";
 import { createChannel, drainDueReceipts } from "@alfred/crm";
 import { LocalDiskStorage } from "@alfred/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFor, createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "../testing/harness";
+import { handleRestRequest } from "../rest/handler";
+import { accessTokenFor, callerFor, createApiHarness, seedTenant, type ApiHarness, type TenantFixture } from "../testing/harness";
 import { stageMailgunPost } from "./mailgun-intake";
 import { handleWebhook } from "./webhooks";
 
@@ -205,5 +206,57 @@ describe("stageMailgunPost limits", () => {
   it("answers a body that is not a form with 400", async () => {
     const req = new Request("http://alfred.test/x", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=zzz" }, body: Readable.toWeb(Readable.from([Buffer.from("--zzz\r\ngarbage")])) as ReadableStream, duplex: "half" } as RequestInit);
     await expect(stageMailgunPost(req, new LocalDiskStorage(h.storageDir))).rejects.toMatchObject({ code: "bad_request" });
+  });
+});
+
+describe("attachment downloads", () => {
+  const download = (id: string, auth: { token?: string; session?: { userId: string; tenantId: string } } = {}) =>
+    handleRestRequest(new Request(`http://alfred.test/api/v1/attachments/${id}/content`, { headers: auth.token ? { authorization: `Bearer ${auth.token}` } : {} }), `/attachments/${id}/content`, h.deps, {
+      sessionAuth: async () => (auth.session ? { ...auth.session, via: "session" as const } : null),
+    });
+
+  it("serves images inline and other files as downloads, never sniffed, to members of the tenant only", async () => {
+    const png = randomBytes(5000);
+    const pdf = randomBytes(7000);
+    const messageId = `${uid("dl")}@mail.example.com`;
+    const html = Buffer.from("<script>alert(1)</script>");
+    await post(mailRequest(mailForm({ messageId, text: "files", files: [
+      { field: "attachment-1", name: "photo.png", type: "image/png", bytes: png },
+      { field: "attachment-2", name: "orçamento final.pdf", type: "application/pdf", bytes: pdf },
+      { field: "attachment-3", name: "page.html", type: "text/html", bytes: html },
+    ] })));
+    const message = await messageRow(messageId);
+    const [image, document, page] = (await callerFor(h.deps, t.agent).messages.attachments({ id: message!.id })).items;
+
+    const token = await accessTokenFor(h.deps, t.agent);
+    const inline = await download(image!.id, { token });
+    expect(inline.status).toBe(200);
+    expect(Object.fromEntries(["content-type", "content-disposition", "x-content-type-options", "content-length"].map((k) => [k, inline.headers.get(k)]))).toEqual({
+      "content-type": "image/png",
+      "content-disposition": `inline; filename="photo.png"; filename*=UTF-8''photo.png`,
+      "x-content-type-options": "nosniff",
+      "content-length": String(png.length),
+    });
+    expect(Buffer.from(await inline.arrayBuffer()).equals(png)).toBe(true);
+
+    // The browser session works too (the thread's <img> and links send no bearer token).
+    const asDownload = await download(document!.id, { session: { userId: t.agent.userId, tenantId: t.agent.tenantId } });
+    expect(asDownload.status).toBe(200);
+    expect(asDownload.headers.get("content-type")).toBe("application/pdf");
+    expect(asDownload.headers.get("content-disposition")).toBe(`attachment; filename="or_amento final.pdf"; filename*=UTF-8''or%C3%A7amento%20final.pdf`);
+    expect(Buffer.from(await asDownload.arrayBuffer()).equals(pdf)).toBe(true);
+
+    // Active content is neither shown nor run: text, as a download, in a sandbox.
+    const htmlAnswer = await download(page!.id, { token });
+    expect(htmlAnswer.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(htmlAnswer.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect(htmlAnswer.headers.get("content-security-policy")).toContain("sandbox");
+    await htmlAnswer.arrayBuffer();
+
+    expect((await download(image!.id)).status).toBe(401);
+    const other = await seedTenant(h.deps, "Other Co");
+    expect((await download(image!.id, { token: await accessTokenFor(h.deps, other.admin) })).status).toBe(404);
+    expect((await download(image!.id, { session: { userId: other.admin.userId, tenantId: other.admin.tenantId } })).status).toBe(404);
+    expect((await download("not-a-uuid", { token })).status).toBe(404);
   });
 });
