@@ -1,6 +1,7 @@
 import { DEFAULT_REDIS_URL, parseEnv, parseKeyRing } from "@alfred/core";
 import { DEFAULT_DATABASE_URL } from "@alfred/db";
 import { automationEnvSchema, automationSettingsFrom, queuePrefix, queuePrefixSchema, type AutomationSettings } from "@alfred/automation";
+import { storageFromEnv, type BlobStorage } from "@alfred/storage";
 import { z } from "zod";
 
 // The only module that reads process.env.
@@ -66,4 +67,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     ...rest
   } = env;
   return { ...rest, QUEUE_PREFIX: queuePrefix(env), automation };
+}
+
+/** Blob storage for inbound media (STORAGE_DRIVER, STORAGE_DIR, S3_*); throws naming a bad variable. */
+export function loadStorage(source: Record<string, string | undefined> = process.env): BlobStorage {
+  return storageFromEnv(source, "worker");
 }

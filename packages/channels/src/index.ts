@@ -56,3 +56,5 @@ export {
 } from "./testing/fake-graph-api";
 export { startFakeSmtpServer, type FakeSmtpServer, type FakeSmtpMessage } from "./testing/fake-smtp-server";
 export { webhookAccountIds, groupBySender, itemsOf, statusOrderingKey, type SenderItems } from "./intake";
+export { inboundMediaRefs } from "./media-ref";
+export { openInboundMedia, MediaFetchError, type OpenedMedia } from "./media-fetch";

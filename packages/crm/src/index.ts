@@ -4,6 +4,7 @@ export * from "./ingest";
 export * from "./conversations";
 export * from "./messages";
 export * from "./attachments";
+export * from "./media";
 export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";

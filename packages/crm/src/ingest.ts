@@ -1,6 +1,6 @@
 import { recordEvent } from "@alfred/automation";
 import { normalizeJsonStrings, normalizeText } from "@alfred/core";
-import { isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
+import { inboundMediaRefs, isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
 import { and, desc, eq, inArray, sql, type Database, type DbOrTx } from "@alfred/db";
 import { type channels, contactIdentities, contacts, conversations, messages } from "@alfred/db/schema";
 import { recordInboundAttachments } from "./attachments";
@@ -72,7 +72,8 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
     return { messageId: row!.id, conversationId: row!.conversationId, duplicate: true };
   }
 
-  await recordInboundAttachments(tx, channel.tenantId, message.id, inbound.attachments ?? []);
+  // E-mail files arrive stored; WhatsApp/Messenger/Instagram files are fetched by the worker.
+  await recordInboundAttachments(tx, channel.tenantId, message.id, inbound.attachments ?? inboundMediaRefs(channel.type, inbound));
 
   await tx
     .update(conversations)

@@ -240,6 +240,8 @@ export const messageAttachments = pgTable(
   (t) => [
     index("message_attachments_tenant_message_idx").on(t.tenantId, t.messageId, t.position),
     uniqueIndex("message_attachments_message_position_key").on(t.messageId, t.position),
+    // The worker's queue of files to fetch from providers.
+    index("message_attachments_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "message_attachments_pending_idx" ON "message_attachments" USING btree ("created_at") WHERE "message_attachments"."status" = 'pending';
