@@ -41,11 +41,11 @@ test.describe("media in the thread", () => {
     const image = thread.getByRole("img", { name: caption });
     await expect(async () => {
       await page.reload();
-      await expect(image).toBeVisible({ timeout: 2_000 });
-    }).toPass({ timeout: 30_000 });
+      await expect(image).toBeVisible({ timeout: 10_000 });
+    }).toPass({ timeout: 60_000 });
     // The browser really got the bytes through the session-checked route.
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(8);
-    const link = thread.getByRole("link", { name: /Open/ });
+    const link = thread.getByRole("link", { name: caption });
     await expect(link).toHaveAttribute("href", /^\/api\/v1\/attachments\/[0-9a-f-]{36}\/content$/);
     const href = (await link.getAttribute("href"))!;
     const anonymous = await request.get(href);
