@@ -24,6 +24,7 @@ const env = {
   NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
   AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
   AUTOMATION_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
+  STORAGE_DIR: path.join(ROOT, ".alfred", `e2e-storage${SUFFIX}`),
   PORT,
   WORKER_HTTP_PORT: String(Number(PORT) + 1),
   LOG_LEVEL: "warn",

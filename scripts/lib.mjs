@@ -15,6 +15,8 @@ export const DEFAULTS = {
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/alfred",
   REDIS_URL: "redis://127.0.0.1:6379",
   NEXTAUTH_URL: "http://localhost:3000",
+  // Attachments and media (STORAGE_DRIVER=s3 and S3_* put them in a bucket instead).
+  STORAGE_DIR: path.join(LOCAL_DIR, "storage"),
 };
 
 export function log(line) {

@@ -68,6 +68,13 @@ export const whatsAppText = (m: { from: string; name: string; id: string; text: 
     messages: [{ from: m.from, id: m.id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: m.text } }],
   });
 
+/** A customer's photo with a caption (the bytes stay at Meta under `mediaId`). */
+export const whatsAppImage = (m: { from: string; name: string; id: string; mediaId: string; caption: string }) =>
+  whatsAppEnvelope({
+    contacts: [{ profile: { name: m.name }, wa_id: m.from }],
+    messages: [{ from: m.from, id: m.id, timestamp: String(Math.floor(Date.now() / 1000)), type: "image", image: { id: m.mediaId, mime_type: "image/png", caption: m.caption } }],
+  });
+
 /** A status notification (sent / delivered / read / failed) for a message we sent. */
 export const whatsAppStatus = (s: { id: string; status: "sent" | "delivered" | "read"; recipient: string }) =>
   whatsAppEnvelope({ statuses: [{ id: s.id, status: s.status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: s.recipient }] });

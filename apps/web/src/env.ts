@@ -1,6 +1,7 @@
 import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
 import { automationEnvSchema, DEFAULT_QUEUE_PREFIX, queuePrefixSchema } from "@alfred/automation";
 import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
+import { storageFromEnv, type BlobStorage } from "@alfred/storage";
 import { z } from "zod";
 
 const schema = automationEnvSchema.extend({
@@ -38,4 +39,9 @@ let cached: WebEnv | undefined;
 export function env(): WebEnv {
   cached ??= parseEnv(schema, process.env, "alfred web");
   return cached;
+}
+
+/** The blob storage STORAGE_DRIVER selects (local disk under STORAGE_DIR, or S3_*). */
+export function storage(): BlobStorage {
+  return storageFromEnv(process.env, "alfred web");
 }

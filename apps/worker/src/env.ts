@@ -2,6 +2,7 @@ import { DEFAULT_REDIS_URL, parseEnv, parseKeyRing } from "@alfred/core";
 import { DEFAULT_DATABASE_URL } from "@alfred/db";
 import { automationEnvSchema, automationSettingsFrom, queuePrefix, queuePrefixSchema, type AutomationSettings } from "@alfred/automation";
 import { AI_ENV_SHAPE } from "@alfred/rules";
+import { storageFromEnv, type BlobStorage } from "@alfred/storage";
 import { z } from "zod";
 
 // The only module that reads process.env.
@@ -71,4 +72,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     ...rest
   } = env;
   return { ...rest, QUEUE_PREFIX: queuePrefix(env), automation };
+}
+
+/** Blob storage for inbound media (STORAGE_DRIVER, STORAGE_DIR, S3_*); throws naming a bad variable. */
+export function loadStorage(source: Record<string, string | undefined> = process.env): BlobStorage {
+  return storageFromEnv(source, "worker");
 }

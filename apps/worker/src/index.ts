@@ -1,18 +1,21 @@
 import { createLogger } from "@alfred/core";
-import { loadEnv, type WorkerEnv } from "./env";
+import type { BlobStorage } from "@alfred/storage";
+import { loadEnv, loadStorage, type WorkerEnv } from "./env";
 import { createWorkerRuntime } from "./runtime";
 import { exitOnSignals, flushAndExit } from "./shutdown";
 
 let env: WorkerEnv;
+let storage: BlobStorage;
 try {
   env = loadEnv();
+  storage = loadStorage();
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 }
 
 const logger = createLogger("worker", env.LOG_LEVEL);
-const runtime = createWorkerRuntime(env, logger);
+const runtime = createWorkerRuntime(env, logger, storage);
 exitOnSignals(runtime.close, logger);
 
 process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));

@@ -4,6 +4,7 @@ import { aiProviderFor, ReceiptEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
 import type { AiProvider } from "@alfred/rules";
+import type { BlobStorage } from "@alfred/storage";
 import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
@@ -13,6 +14,7 @@ import { closeServer, createHttpServer, listen } from "./http";
 import { createChannelSendProcessor } from "./processors/channel-sends";
 import { createClassificationProcessor } from "./processors/classifications";
 import { createMaintenanceProcessor } from "./processors/maintenance";
+import { startMediaFetcher, type MediaFetcher } from "./media-fetcher";
 import { upsertJobSchedulers } from "./schedulers";
 
 /** Everything a processor may need; built once per worker process. */
@@ -87,7 +89,8 @@ async function quitRedis(redis: Redis): Promise<void> {
   redis.disconnect();
 }
 
-export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRuntime {
+/** `storage`: where inbound media goes; without it (tests that do not need it) media is not fetched. */
+export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: BlobStorage): WorkerRuntime {
   // Receipt drainers and the delivery engine's claim and record stages each hold a connection while they run.
   const database = createDb(env.DATABASE_URL, { applicationName: "alfred-worker", max: env.DATABASE_POOL_SIZE });
   // Blocking BullMQ connection (retries forever) for queues and workers; a fail-fast one for health.
@@ -142,6 +145,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
 
   let closing: Promise<void> | undefined;
   let heartbeat: Heartbeat | undefined;
+  let media: MediaFetcher | undefined;
 
   return {
     async start() {
@@ -174,6 +178,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       );
       await deliveries.start();
       receipts.start();
+      if (storage) media = startMediaFetcher({ db: database.db, keys: processorDeps.keys, storage, egress: processorDeps.egress }, logger);
       // Shown in the operations view (operations.queueHealth), with the same id as on its delivery leases; on the fail-fast connection.
       heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger, id: deliveries.id });
       logger.info({ queues: workers.map((w) => w.name), ai_provider: processorDeps.ai.name, ai_model: processorDeps.ai.model }, "worker started");
@@ -184,7 +189,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       closing ??= (async () => {
         await closeServer(server);
         await heartbeat?.stop();
-        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close()]);
+        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close(), media?.close()]);
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();
         await processorDeps.egress.close();

@@ -4,7 +4,7 @@ import { automationRouter } from "./router/automation/_router";
 import { usersRouter } from "./router/users/_router";
 import { channelsRouter } from "./router/channels/_router";
 import { contactsRouter, notificationsRouter, tasksRouter } from "./router/crm/_router";
-import { conversationsRouter } from "./router/inbox/_router";
+import { conversationsRouter, messagesRouter } from "./router/inbox/_router";
 import { liveRouter } from "./router/live";
 import { callbacksRouter } from "./router/callbacks/_router";
 import { operationsRouter } from "./router/operations/_router";
@@ -19,6 +19,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   channels: channelsRouter,
   conversations: conversationsRouter,
+  messages: messagesRouter,
   contacts: contactsRouter,
   tasks: tasksRouter,
   notifications: notificationsRouter,

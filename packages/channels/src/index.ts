@@ -11,6 +11,16 @@ export {
 } from "./meta/whatsapp";
 export { parseMessagingWebhook, messagingWebhookSchema, messagingMessageEventSchema, messagingMessageSchema, type MessagingChannel } from "./meta/messaging";
 export { parseMailgunInbound, verifyMailgunSignature, mailgunRecipient, mailgunFieldsSchema, type MailgunFields } from "./email/mailgun";
+export {
+  MAILGUN_MAX_MESSAGE_BYTES,
+  MAX_EMAIL_POST_BYTES,
+  MAX_EMAIL_ATTACHMENT_BYTES,
+  MAX_EMAIL_TEXT_BYTES,
+  MAX_EMAIL_ATTACHMENTS,
+  STORED_ATTACHMENTS_FIELD,
+  storedAttachmentSchema,
+  type StoredEmailAttachment,
+} from "./email/limits";
 export { parseAddress, parseAddressList, normalizeMessageId, parseMessageIdList, type ParsedAddress } from "./email/address";
 export { parseApiInbound, verifyApiSignature, signApiBody, apiInboundSchema, API_SIGNATURE_HEADER, type ApiInbound } from "./api/generic";
 export { parseWebhook, decodeFormFields, mediaType } from "./webhook";
@@ -46,3 +56,5 @@ export {
 } from "./testing/fake-graph-api";
 export { startFakeSmtpServer, type FakeSmtpServer, type FakeSmtpMessage } from "./testing/fake-smtp-server";
 export { webhookAccountIds, groupBySender, itemsOf, statusOrderingKey, type SenderItems } from "./intake";
+export { inboundMediaRefs } from "./media-ref";
+export { openInboundMedia, MediaFetchError, type OpenedMedia } from "./media-fetch";

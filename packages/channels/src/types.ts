@@ -43,6 +43,22 @@ export interface NormalizedInboundMessage {
   /** The single provider message object, as received (unknown fields kept). */
   raw: unknown;
   email?: EmailThreading;
+  /** Files of the message: already in blob storage (e-mail) or still at the provider (`sourceRef`). */
+  attachments?: InboundAttachment[];
+}
+
+/** image, audio, voice, video, document, sticker (provider media) or file (an e-mail attachment). */
+export type AttachmentKind = "image" | "audio" | "voice" | "video" | "document" | "sticker" | "file";
+
+export interface InboundAttachment {
+  kind: AttachmentKind;
+  filename: string | null;
+  contentType: string | null;
+  caption?: string | null;
+  /** Set when the bytes are already stored (e-mail attachments are stored by the webhook). */
+  stored?: { storageKey: string; size: number; sha256: string };
+  /** Where the provider keeps it when not stored yet: a WhatsApp media id or a Messenger/Instagram URL. */
+  sourceRef?: string;
 }
 
 /** Statuses a provider can report for an outbound message. */

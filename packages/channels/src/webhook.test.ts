@@ -1,3 +1,4 @@
+import { MAX_EMAIL_TEXT_BYTES } from "./email/limits";
 import { describe, expect, it } from "vitest";
 import { appErrorOf, fixtureBytes } from "./test-helpers";
 import type { ChannelType } from "./types";
@@ -100,9 +101,12 @@ describe("parseWebhook errors", () => {
     expect(err.path).toBe("recipient");
   });
 
-  it("bodies over 1 MiB -> payload_too_large", async () => {
+  it("bodies over 1 MiB -> payload_too_large; e-mail text fields over Mailgun's maximum message size", async () => {
     const raw = Buffer.alloc(1024 * 1024 + 1, 0x20);
     expect((await appErrorOf(() => parseWebhook("api", raw, JSON_CT))).code).toBe("payload_too_large");
-    expect((await appErrorOf(() => parseWebhook("email", raw, "application/x-www-form-urlencoded"))).code).toBe("payload_too_large");
+    // An e-mail receipt holds the text fields of a post of up to 25 MB: 1 MiB is fine (and then judged on its fields).
+    expect((await appErrorOf(() => parseWebhook("email", raw, "application/x-www-form-urlencoded"))).code).toBe("validation_error");
+    const huge = Buffer.alloc(MAX_EMAIL_TEXT_BYTES + 1, 0x20);
+    expect((await appErrorOf(() => parseWebhook("email", huge, "application/x-www-form-urlencoded"))).code).toBe("payload_too_large");
   });
 });

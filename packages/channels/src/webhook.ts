@@ -1,5 +1,6 @@
 import { AppError } from "@alfred/core";
 import { parseApiInbound } from "./api/generic";
+import { MAX_EMAIL_TEXT_BYTES } from "./email/limits";
 import { parseMailgunInbound, type MailgunFields } from "./email/mailgun";
 import { parseMessagingWebhook } from "./meta/messaging";
 import { parseWhatsAppWebhook } from "./meta/whatsapp";
@@ -17,8 +18,9 @@ function isJson(type: string): boolean {
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
 }
 
-function checkSize(rawBody: Buffer | Uint8Array): void {
-  if (rawBody.byteLength > MAX_WEBHOOK_BYTES) throw new AppError("payload_too_large", `request body exceeds ${MAX_WEBHOOK_BYTES} bytes`);
+/** E-mail receipts hold the text fields of a post of up to Mailgun's maximum message size; the rest 1 MiB. */
+function checkSize(rawBody: Buffer | Uint8Array, max = MAX_WEBHOOK_BYTES): void {
+  if (rawBody.byteLength > max) throw new AppError("payload_too_large", `request body exceeds ${max} bytes`);
 }
 
 /**
@@ -29,7 +31,7 @@ function checkSize(rawBody: Buffer | Uint8Array): void {
  * object of strings.
  */
 export async function decodeFormFields(rawBody: Buffer | Uint8Array, contentType: string | null | undefined): Promise<MailgunFields> {
-  checkSize(rawBody);
+  checkSize(rawBody, MAX_EMAIL_TEXT_BYTES);
   const type = mediaType(contentType);
   const fields: MailgunFields = {};
   const add = (k: string, v: string) => {
@@ -79,7 +81,7 @@ function jsonBody(rawBody: Buffer | Uint8Array, contentType: string | null | und
  *
  * Errors (`AppError`): `bad_request` for an empty / non-UTF-8 / malformed body, `validation_error`
  * (with `path`) for a well-formed body of the wrong shape, `unsupported_media_type` for a content type
- * the channel does not take, `payload_too_large` over 1 MiB.
+ * the channel does not take, `payload_too_large` over 1 MiB (e-mail: `MAX_EMAIL_TEXT_BYTES`).
  */
 export async function parseWebhook(
   type: ChannelType,
@@ -88,7 +90,7 @@ export async function parseWebhook(
   /** When the request arrived: the date of messages that carry none (API without `sent_at`, e-mail without Date). */
   receivedAt: Date = new Date(),
 ): Promise<ParsedWebhook> {
-  checkSize(rawBody);
+  checkSize(rawBody, type === "email" ? MAX_EMAIL_TEXT_BYTES : MAX_WEBHOOK_BYTES);
   switch (type) {
     case "whatsapp":
       return parseWhatsAppWebhook(jsonBody(rawBody, contentType));

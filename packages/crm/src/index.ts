@@ -3,6 +3,8 @@ export * from "./channels";
 export * from "./ingest";
 export * from "./conversations";
 export * from "./messages";
+export * from "./attachments";
+export * from "./media";
 export * from "./contacts";
 export * from "./tasks";
 export * from "./notifications";

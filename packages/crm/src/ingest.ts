@@ -1,8 +1,9 @@
 import { recordEvent } from "@alfred/automation";
 import { normalizeJsonStrings, normalizeText } from "@alfred/core";
-import { isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
+import { inboundMediaRefs, isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
 import { and, desc, eq, inArray, sql, type Database, type DbOrTx } from "@alfred/db";
 import { type channels, contactIdentities, contacts, conversations, messages } from "@alfred/db/schema";
+import { recordInboundAttachments } from "./attachments";
 import type { Scope } from "./scope";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -70,6 +71,9 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
     const [row] = await tx.select({ id: messages.id, conversationId: messages.conversationId }).from(messages).where(and(eq(messages.channelId, channel.id), eq(messages.externalId, inbound.externalId)));
     return { messageId: row!.id, conversationId: row!.conversationId, duplicate: true };
   }
+
+  // E-mail files arrive stored; WhatsApp/Messenger/Instagram files are fetched by the worker.
+  await recordInboundAttachments(tx, channel.tenantId, message.id, inbound.attachments ?? inboundMediaRefs(channel.type, inbound));
 
   await tx
     .update(conversations)

@@ -4,6 +4,7 @@ import { AppError, type SecretKeyProvider } from "@alfred/core";
 import { and, cursorTimestamp, type Database, type DbOrTx, decodeCursor, desc, encodeCursor, eq, sql } from "@alfred/db";
 import { channels, contactIdentities, conversations, internalComments, messages, type MessageClassification } from "@alfred/db/schema";
 import { boundedSnippet, EgressError, type EgressClient } from "@alfred/egress";
+import { attachmentsOfMessages, type AttachmentSummary } from "./attachments";
 import { decryptChannelSecrets } from "./channels";
 import { lockConversation } from "./conversations";
 import type { Scope } from "./scope";
@@ -20,6 +21,7 @@ export interface TimelineItem {
   author: { type: "user" | "destination" | "contact"; id: string | null; name: string | null };
   /** What the AI provider made of an inbound message; null until the worker classified it (and for the rest). */
   classification: MessageClassificationView | null;
+  attachments: AttachmentSummary[];
   created_at: string;
 }
 
@@ -87,13 +89,14 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
   const rows = result.rows;
   const page = rows.slice(0, limit);
   const oldest = page[page.length - 1];
+  const files = await attachmentsOfMessages(db, tenantId, page.filter((r) => r.kind === "message").map((r) => r.id));
   return {
-    items: page.reverse().map(toTimelineItem),
+    items: page.reverse().map((r) => toTimelineItem(r, (r.kind === "message" && files.get(r.id)) || [])),
     next_cursor: rows.length > limit && oldest ? encodeCursor(oldest.cursor_at, oldest.id) : null,
   };
 }
 
-function toTimelineItem(r: TimelineRow): TimelineItem {
+function toTimelineItem(r: TimelineRow, attachments: AttachmentSummary[]): TimelineItem {
   const author: TimelineItem["author"] = r.author_destination_id
     ? { type: "destination", id: r.author_destination_id, name: r.destination_name ? `Automation: ${r.destination_name}` : "Automation" }
     : r.author_user_id
@@ -110,6 +113,7 @@ function toTimelineItem(r: TimelineRow): TimelineItem {
     external_id: r.external_id,
     author,
     classification: toClassificationView(r.classification),
+    attachments,
     created_at: new Date(r.created_at).toISOString(),
   };
 }

@@ -51,6 +51,12 @@ async function readBounded(body: Dispatcher.ResponseData["body"], maxBytes: numb
   return { text: Buffer.concat(chunks).toString("utf8"), truncated: false };
 }
 
+export interface EgressDownload {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData["body"];
+}
+
 export interface EgressClient {
   /**
    * One request to a tenant-chosen URL through the guard. Any HTTP answer resolves (a 3xx too:
@@ -60,6 +66,11 @@ export interface EgressClient {
   /** POST a JSON body (already serialised, so callers can sign the exact bytes) and read JSON. */
   postJson(url: string, body: string, init?: Omit<EgressRequest, "method" | "body">): Promise<EgressResponse>;
   getJson(url: string, init?: Omit<EgressRequest, "method" | "body">): Promise<EgressResponse>;
+  /**
+   * A GET whose body is streamed to the caller (files): the caller reads it to the end or destroys
+   * it, and bounds its size itself. The timeout covers the whole exchange, body included.
+   */
+  download(url: string, init?: { headers?: Record<string, string>; timeoutMs?: number }): Promise<EgressDownload>;
   /** A nodemailer transport to a tenant's SMTP URL through the guard (see createGuardedSmtpTransport). */
   smtpTransport(url: string, options: GuardedSmtpOptions): Transporter<SMTPTransport.SentMessageInfo>;
   close(): Promise<void>;
@@ -92,9 +103,22 @@ export function createEgressClient(policy: EgressPolicy, options: { timeoutMs?: 
     }
   }
 
+  async function download(url: string, init: { headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<EgressDownload> {
+    const timeoutMs = init.timeoutMs ?? defaultTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      assertUrlAllowedAtSend(url, policy.ssrfAllowlist);
+      const response = await guardedRequest(url, { method: "GET", headers: init.headers, dispatcher, signal });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (err) {
+      throw toEgressError(err, signal.aborted, timeoutMs);
+    }
+  }
+
   const jsonHeaders = (headers: Record<string, string> = {}) => ({ accept: "application/json", ...headers });
   return {
     request: send,
+    download,
     postJson: (url, body, init = {}) => send(url, { ...init, method: "POST", body, headers: { "content-type": "application/json", ...jsonHeaders(init.headers) } }),
     getJson: (url, init = {}) => send(url, { ...init, method: "GET", headers: jsonHeaders(init.headers) }),
     smtpTransport: (url, smtpOptions) => createGuardedSmtpTransport(url, policy, smtpOptions),

@@ -3,7 +3,7 @@ import { assembleApiDeps, LiveHub, type ApiDeps } from "@alfred/api";
 import { automationSettingsFrom } from "@alfred/automation";
 import { createLogger, createRedis } from "@alfred/core";
 import { createDb, type DbHandle } from "@alfred/db/client";
-import { env } from "~/env";
+import { env, storage } from "~/env";
 
 interface WebDeps extends ApiDeps {
   dbHandle: DbHandle;
@@ -31,6 +31,7 @@ export function deps(): WebDeps {
         automation: automationSettingsFrom(e),
         trustedProxyHops: e.TRUSTED_PROXY_HOPS,
         singleCompany: e.ALFRED_SINGLE_COMPANY,
+        storage: storage(),
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };

@@ -1,3 +1,5 @@
+import path from "node:path";
+import { tmpdir } from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -44,7 +46,8 @@ export class TestProcesses {
     const child = this.track(
       spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
         cwd: WORKER_DIR,
-        env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(port), ...env },
+        // Blob storage is required configuration; these workers never fetch media, a throw-away folder does.
+        env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", WORKER_HTTP_PORT: String(port), STORAGE_DIR: path.join(tmpdir(), "alfred-worker-test-storage"), ...env },
         stdio: ["ignore", "pipe", "pipe"],
       }),
     );

@@ -20,6 +20,7 @@ import { hasChannelWithVerifyToken, sha256Hex, storeReceipts, type ReceiptDraft 
 import type { ApiDeps } from "../context";
 import { readBodyLimited } from "../read-body";
 import type { KnownChannel } from "./channel-directory";
+import { mailgunReceiptBody, stageMailgunPost, type StagedMailgunPost } from "./mailgun-intake";
 
 /**
  * Provider webhooks: verify, persist, acknowledge. The request does only what it alone can do
@@ -96,18 +97,58 @@ async function verifyJsonWebhook(deps: ApiDeps, type: Exclude<ChannelType, "emai
 
 async function verifyMailgunWebhook(deps: ApiDeps, request: Request, raw: Buffer): Promise<Verified> {
   const contentType = request.headers.get("content-type");
-  const fields = await decodeFormFields(raw, contentType);
+  return verifyMailgunFields(deps, await decodeFormFields(raw, contentType), () => parseSigned("email", raw, contentType));
+}
+
+async function verifyMailgunFields(deps: ApiDeps, fields: Record<string, string>, parse: () => Promise<Verified["parsed"]>): Promise<Verified> {
   const recipient = mailgunRecipient(fields);
   if (!recipient) throw new AppError("invalid_signature", "the post names no recipient, so its signature cannot be checked");
   const channel = await deps.channels.find("email", recipient);
   if (!channel) throw new AppError("not_found", "no e-mail channel receives at this address");
   if (!verifyMailgunSignature(fields, channel.secrets.signing_key)) throw INVALID_SIGNATURE();
-  return { channels: new Map([[recipient, channel]]), parsed: await parseSigned("email", raw, contentType), oneTimeToken: String(fields.token) };
+  return { channels: new Map([[recipient, channel]]), parsed: await parse(), oneTimeToken: String(fields.token) };
+}
+
+/** Mailgun posts forms (multipart with attachments, else urlencoded): those are streamed; JSON is read whole. */
+const isStreamedEmail = (contentType: string | null) => ["multipart/form-data", "application/x-www-form-urlencoded"].includes(mediaType(contentType) ?? "");
+
+interface Intake {
+  verified: Verified;
+  raw: Buffer;
+  /** Digest of what makes the request the same request (defaults to the raw body's). */
+  bodySha256?: string;
+  contentType: string | null;
+  /** Attachments staged in blob storage, to discard unless the receipt that lists them commits. */
+  staged?: StagedMailgunPost;
+}
+
+/**
+ * An e-mail post: attachments stream to storage while the post is read, then the signature (in the
+ * fields) is checked; the receipt stores the text fields and the list of stored attachments.
+ */
+async function intakeStreamedEmail(deps: ApiDeps, request: Request): Promise<Intake> {
+  const staged = await stageMailgunPost(request, deps.storage);
+  try {
+    const { body, bodySha256 } = mailgunReceiptBody(staged);
+    const contentType = "application/x-www-form-urlencoded";
+    const verified = await verifyMailgunFields(deps, staged.fields, () => parseSigned("email", body, contentType));
+    return { verified, raw: body, bodySha256, contentType, staged };
+  } catch (err) {
+    await staged.discard();
+    throw err;
+  }
+}
+
+async function intake(deps: ApiDeps, type: ChannelType, request: Request): Promise<Intake> {
+  const contentType = request.headers.get("content-type");
+  if (type === "email" && isStreamedEmail(contentType)) return intakeStreamedEmail(deps, request);
+  const raw = await readBodyLimited(request, MAX_WEBHOOK_BYTES, `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+  const verified = type === "email" ? await verifyMailgunWebhook(deps, request, raw) : await verifyJsonWebhook(deps, type, request, raw);
+  return { verified, raw, contentType };
 }
 
 /** One receipt per (channel, sender); items for disabled or unknown channels are left out. */
-function receiptDrafts(type: ChannelType, verified: Verified, raw: Buffer, contentType: string | null, correlationId: string): { drafts: ReceiptDraft[]; ignored: number } {
-  const bodySha256 = sha256Hex(raw);
+function receiptDrafts(type: ChannelType, { verified, raw, contentType, bodySha256 = sha256Hex(raw) }: Intake, correlationId: string): { drafts: ReceiptDraft[]; ignored: number } {
   const base = { channelType: type, body: raw, bodySha256, contentType, correlationId };
   const enabled = [...verified.channels.values()].filter((c) => c.row.enabled);
   const oneTime = (channel: KnownChannel) => (verified.oneTimeToken ? { dedupeKey: `mailgun:${channel.row.id}:${sha256Hex(verified.oneTimeToken)}` } : {});
@@ -133,19 +174,26 @@ function receiptDrafts(type: ChannelType, verified: Verified, raw: Buffer, conte
  * `POST /api/v1/webhooks/{channel_type}`. 200 once every receipt of the request is committed (a
  * re-delivery: 200, stored once); 401 bad signature; 404 unknown account; 400/413/415 for a body that
  * is not JSON / too large / of another media type. A message for a disabled channel is acknowledged
- * and not stored (otherwise the provider retries it for days).
+ * and not stored (otherwise the provider retries it for days). E-mail attachments staged in storage
+ * are kept only when the receipt listing them commits; on every other outcome they are removed.
  */
 export async function handleWebhook(request: Request, type: string, deps: ApiDeps): Promise<Response> {
   const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
   try {
     if (!isChannelType(type)) throw new AppError("not_found", `unknown channel type "${type}"`);
-    const raw = await readBodyLimited(request, MAX_WEBHOOK_BYTES, `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
-    const verified = type === "email" ? await verifyMailgunWebhook(deps, request, raw) : await verifyJsonWebhook(deps, type, request, raw);
-    const { drafts, ignored } = receiptDrafts(type, verified, raw, request.headers.get("content-type"), correlationId);
-    const stored = await storeReceipts(deps.db, drafts);
-    if (stored.conflicting.length) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
-    if (stored.lanes.length) void deps.producer.wakeReceipts(stored.lanes);
-    return json(200, { ok: true, received: stored.stored, duplicates: stored.duplicates, ignored }, correlationId);
+    const received = await intake(deps, type, request);
+    let keepStaged = false;
+    try {
+      const { drafts, ignored } = receiptDrafts(type, received, correlationId);
+      const stored = await storeReceipts(deps.db, drafts);
+      if (stored.conflicting.length) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
+      keepStaged = stored.stored > 0;
+      if (stored.lanes.length) void deps.producer.wakeReceipts(stored.lanes);
+      return json(200, { ok: true, received: stored.stored, duplicates: stored.duplicates, ignored }, correlationId);
+    } finally {
+      // A duplicate's receipt lists the attachments of its first delivery; these copies are not needed.
+      if (!keepStaged) await received.staged?.discard();
+    }
   } catch (err) {
     if (isAppError(err)) {
       deps.logger.info({ channel_type: type, code: err.code, correlation_id: correlationId }, "webhook rejected");

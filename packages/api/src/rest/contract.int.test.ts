@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { alfredSignature } from "@alfred/automation";
 import { signApiBody, signSha256Header } from "@alfred/channels";
-import { createDb, schema } from "@alfred/db";
+import { createDb, eq, schema } from "@alfred/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleCallback, MAX_CALLBACK_BYTES } from "../callbacks/handler";
 import { handleWebhook, handleWebhookVerification } from "../intake/webhooks";
@@ -104,8 +105,10 @@ function restPlan(op: DocumentedOperation, route: RestRoute): Map<number, () => 
 
 describe("every operation of the OpenAPI document answers as documented", () => {
   it("lists every REST route and the signed operations", () => {
-    expect(operations.length).toBe(restRoutes.length + 3);
-    expect(operations.map((op) => `${op.method} ${op.template}`)).toEqual(expect.arrayContaining(["POST /automations/callbacks", "POST /webhooks/{channel_type}", "GET /webhooks/{channel_type}"]));
+    expect(operations.length).toBe(restRoutes.length + 4);
+    expect(operations.map((op) => `${op.method} ${op.template}`)).toEqual(
+      expect.arrayContaining(["POST /automations/callbacks", "POST /webhooks/{channel_type}", "GET /webhooks/{channel_type}", "GET /attachments/{id}/content"]),
+    );
   });
 
   // Sign-in throttles need a dozen password hashes: slow on a busy machine, never a timing assertion.
@@ -201,6 +204,11 @@ const SIGNED_PLANS: Record<string, Map<number, () => Promise<Answer>>> = {
     [413, () => callback(null, { rawBody: `{"pad":"${"a".repeat(MAX_CALLBACK_BYTES)}"}` }).send()],
     [422, () => callback({ action: "launch_rocket", params: {} }).send()],
   ]),
+  "GET /attachments/{id}/content": new Map([
+    [200, () => send("GET", { path: `/attachments/${fx.attachmentId}/content` })],
+    [401, () => send("GET", { path: `/attachments/${fx.attachmentId}/content`, token: null })],
+    [404, () => send("GET", { path: `/attachments/${randomUUID()}/content` })],
+  ]),
   "GET /webhooks/{channel_type}": new Map([
     [200, async () => answerOf(await handleWebhookVerification(new Request("http://alfred.test/api/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=z&hub.challenge=1158201444"), "whatsapp", h.deps))],
     [403, async () => answerOf(await handleWebhookVerification(new Request("http://alfred.test/api/v1/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"), "whatsapp", h.deps))],
@@ -278,6 +286,15 @@ beforeAll(async () => {
     notificationId: notification!.id,
     apiChannelId: apiChannel.id,
   });
+
+  // A stored file on the seeded customer message.
+  const [message] = await h.deps.db.select({ id: schema.messages.id }).from(schema.messages).where(eq(schema.messages.conversationId, seeded.conversationId));
+  const blob = await h.deps.storage.put(`contract/${randomUUID()}`, Readable.from([Buffer.from("%PDF-1.4 contract")]), { contentType: "application/pdf", maxBytes: 1000 });
+  const [attachment] = await h.deps.db
+    .insert(schema.messageAttachments)
+    .values({ tenantId: t.admin.tenantId, messageId: message!.id, kind: "file", status: "stored", storageKey: blob.key, filename: "offer.pdf", contentType: blob.contentType, size: blob.size, sha256: blob.sha256 })
+    .returning();
+  Object.assign(fx, { messageId: message!.id, attachmentId: attachment!.id });
 
   expect((await callback(addComment(seeded.conversationId)).send()).status).toBe(200);
   fx.callbackEventId = (await json("GET", { path: "/automations/callbacks" })).items[0].id;

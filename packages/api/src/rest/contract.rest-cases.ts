@@ -29,6 +29,9 @@ export interface Fixtures {
   phone: string;
   channelId: string;
   conversationId: string;
+  /** The seeded customer message, with one stored attachment. */
+  messageId: string;
+  attachmentId: string;
   contactId: string;
   destinationId: string;
   destinationSecret: string;
@@ -199,6 +202,7 @@ export const REST_CASES: Record<string, RestCase> = {
   "GET /conversations/{id}": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}` }) },
   "PATCH /conversations/{id}": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}`, body: { status: "pending" } }) },
   "POST /conversations/{id}/read": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}/read` }) },
+  "GET /messages/{id}/attachments": { success: async ({ fx }) => ({ path: `/messages/${fx.messageId}/attachments` }) },
   "GET /conversations/{id}/messages": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}/messages?limit=10` }) },
   "POST /conversations/{id}/messages": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}/messages`, body: { body: "We are on it." } }) },
   "POST /conversations/{id}/comments": { success: async ({ fx }) => ({ path: `/conversations/${fx.conversationId}/comments`, body: { body: "Customer is a VIP." } }) },

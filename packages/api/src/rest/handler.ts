@@ -1,6 +1,7 @@
 import { verifyToken } from "@alfred/auth";
 import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody } from "@alfred/core";
 import { createContext, type ApiDeps, type RequestAuth } from "../context";
+import { serveAttachment } from "../attachments/download";
 import { toPublicError } from "../errors";
 import { readBodyLimited } from "../read-body";
 import { createCaller } from "../root";
@@ -11,7 +12,15 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export interface RestOptions {
   /** Resolves `Authorization: Bearer` values that are not JWTs (API keys), when supported. */
   resolveApiKey?: (token: string) => Promise<RequestAuth | null>;
+  /**
+   * The browser session, for the one route a page loads directly (attachment downloads: `<img src>`
+   * cannot send a bearer token). Every other route takes bearer tokens and API keys only.
+   */
+  sessionAuth?: () => Promise<RequestAuth | null>;
 }
+
+/** The attachment download: bytes, not JSON, so it is served here rather than by a procedure. */
+const ATTACHMENT_CONTENT = /^\/attachments\/([^/]+)\/content$/;
 
 function json(status: number, body: unknown, correlationId: string, headers: Record<string, string> = {}): Response {
   if (status === 204) return new Response(null, { status, headers: { [CORRELATION_HEADER]: correlationId, ...headers } });
@@ -31,6 +40,14 @@ async function readJsonBody(request: Request): Promise<Record<string, unknown>> 
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("validation_error", "request body must be a JSON object");
   return parsed as Record<string, unknown>;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError("bad_request", "malformed percent-encoding in the path");
+  }
 }
 
 async function authenticate(request: Request, options: RestOptions, deps: ApiDeps): Promise<RequestAuth | null> {
@@ -56,6 +73,12 @@ export async function handleRestRequest(request: Request, subpath: string, deps:
   const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
   const method = request.method.toUpperCase();
   try {
+    const download = ATTACHMENT_CONTENT.exec(subpath);
+    if (download) {
+      if (method !== "GET" && method !== "HEAD") return json(405, errorBody("method_not_allowed", "use GET", correlationId), correlationId, { allow: "GET, HEAD" });
+      const auth = (await authenticate(request, options, deps)) ?? (await options.sessionAuth?.()) ?? null;
+      return await serveAttachment(deps, auth, safeDecode(download[1]!), correlationId, method === "HEAD");
+    }
     const matched = matchRoute(method, subpath);
     if (!matched) return json(404, errorBody("not_found", `no route ${method} /api/v1${subpath}`, correlationId), correlationId);
     if ("allowed" in matched) {

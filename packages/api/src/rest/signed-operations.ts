@@ -1,4 +1,4 @@
-import { apiInboundSchema, CHANNEL_TYPES, mailgunFieldsSchema, MAX_WEBHOOK_BYTES, messagingWebhookSchema, whatsAppWebhookSchema } from "@alfred/channels";
+import { apiInboundSchema, CHANNEL_TYPES, MAILGUN_MAX_MESSAGE_BYTES, mailgunFieldsSchema, MAX_EMAIL_POST_BYTES, MAX_WEBHOOK_BYTES, messagingWebhookSchema, whatsAppWebhookSchema } from "@alfred/channels";
 import { z } from "zod";
 import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from "zod-openapi";
 import { CALLBACK_ACTION_NAMES, CALLBACK_ACTIONS } from "../callbacks/actions";
@@ -115,6 +115,31 @@ export const signedOperations: ZodOpenApiPathsObject = {
       },
     },
   },
+  "/attachments/{id}/content": {
+    get: {
+      operationId: "attachments-content",
+      tags: ["conversations"],
+      summary: "The bytes of a message's file (e-mail attachment or media), to signed-in members of its tenant",
+      description: [
+        "Served as stored: raster images (PNG, JPEG, GIF, WebP, AVIF) `inline`, everything else with `Content-Disposition: attachment`; always `X-Content-Type-Options: nosniff`.",
+        "Authenticated like every operation (bearer token or API key) or by the browser session of the web app. Another workspace's attachment is 404.",
+      ].join(" "),
+      requestParams: { path: z.object({ id: z.uuid() }) },
+      responses: {
+        "200": {
+          description: "The file.",
+          headers: {
+            ...correlationHeader,
+            "Content-Disposition": { description: '`inline` or `attachment`, with `filename` and `filename*` (RFC 6266).', required: true, schema: { type: "string" } },
+            "X-Content-Type-Options": { description: "Always `nosniff`.", required: true, schema: { type: "string", enum: ["nosniff"] } },
+          } as never,
+          content: { "*/*": { schema: z.string().meta({ format: "binary" }) } },
+        },
+        "401": jsonError("`unauthorized`: not signed in, or the account no longer has access."),
+        "404": jsonError("`not_found`: no such attachment in this workspace, or it is not stored (still being fetched, or failed: the message says why)."),
+      },
+    },
+  },
   "/webhooks/{channel_type}": {
     get: {
       operationId: "webhooks-verify",
@@ -142,7 +167,7 @@ export const signedOperations: ZodOpenApiPathsObject = {
         "The signature is checked on the raw bytes before the body is judged: `X-Hub-Signature-256` (WhatsApp, Messenger, Instagram: HMAC-SHA256 of the body with the app secret),",
         "`X-Alfred-Signature` (the API channel: `sha256=<hex HMAC-SHA256 of the body with the channel secret>`), or Mailgun's `timestamp`, `token` and `signature` form fields (e-mail).",
         "A re-delivery is answered 200 and stored once. A signed provider body Alfred cannot read is stored and parked for an admin (so the provider does not retry it for days); only the API channel gets 422 for it.",
-        `Bodies are limited to ${MAX_WEBHOOK_BYTES / 1024} KiB.`,
+        `Bodies are limited to ${MAX_WEBHOOK_BYTES / 1024} KiB, except e-mail posts (multipart or urlencoded, as Mailgun sends them: up to ${MAX_EMAIL_POST_BYTES / 1024 / 1024} MiB for Mailgun's ${MAILGUN_MAX_MESSAGE_BYTES / 1024 / 1024} MB messages), which are streamed and whose attachments are kept.`,
       ].join(" "),
       security: [],
       requestParams: {
@@ -165,7 +190,7 @@ export const signedOperations: ZodOpenApiPathsObject = {
         "400": jsonError("`bad_request`: the body is not JSON (or not a readable form)."),
         "401": jsonError("`invalid_signature`: the signature is missing or wrong, the body names no account to check it against, or a Mailgun token was used before."),
         "404": jsonError("`not_found`: an unknown channel type, or no channel is connected for the account the body names."),
-        "413": jsonError(`\`payload_too_large\`: the body is larger than ${MAX_WEBHOOK_BYTES / 1024} KiB.`),
+        "413": jsonError(`\`payload_too_large\`: the body is larger than ${MAX_WEBHOOK_BYTES / 1024} KiB (an e-mail post: see the description).`),
         "415": jsonError("`unsupported_media_type`: a JSON channel's body is not `application/json`."),
         "422": jsonError("`validation_error` (API channel only): a signed body that is not a valid message; `error.path` names the field."),
         "503": jsonError("`unavailable`: the webhook could not be stored; nothing was acknowledged, retry later."),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { addInternalComment, createChannel, createTask, getChannelRow, ingestMessage, newScope, queueOutboundMessage } from "@alfred/crm";
 import type { TenancyCases } from "./cases";
 import { tableSnapshot } from "./cases";
@@ -10,6 +11,7 @@ const INBOX_TABLES = [
   "contact_settings",
   "conversations",
   "messages",
+  "message_attachments",
   "internal_comments",
   "tasks",
   "lead_tasks",
@@ -42,6 +44,10 @@ export const inboxCases: TenancyCases = {
       sentAt: new Date(),
       raw: {},
     });
+    const blob = await h.deps.storage.put(`victim/${randomBytes(6).toString("hex")}`, Readable.from([Buffer.from("victim's private scan")]), { contentType: "image/png", maxBytes: 1000 });
+    const [attachment] = await h.database.pool
+      .query<{ id: string }>(`insert into message_attachments (tenant_id, message_id, kind, status, storage_key, filename, content_type, size, sha256) values ($1, $2, 'image', 'stored', $3, 'scan.png', 'image/png', $4, $5) returning id`, [tenantId, inbound.messageId, blob.key, blob.size, blob.sha256])
+      .then((r) => r.rows);
     const [contact] = await h.database.pool.query<{ contact_id: string }>(`select contact_id from conversations where id = $1`, [inbound.conversationId]).then((r) => r.rows);
     const user = newScope(tenantId, { type: "user", id: victim.agent.userId });
     const outbound = await h.deps.db.transaction((tx) => queueOutboundMessage(tx, user, inbound.conversationId, "victim's reply"));
@@ -54,6 +60,7 @@ export const inboxCases: TenancyCases = {
       channel: channel.id,
       conversation: inbound.conversationId,
       message: inbound.messageId,
+      attachment: attachment!.id,
       outbound: outbound.id,
       comment: comment.id,
       contact: contact!.contact_id,
@@ -76,6 +83,7 @@ export const inboxCases: TenancyCases = {
     { name: "conversations.timeline", call: (c, v) => c.conversations.timeline({ id: v.conversation! }) },
     { name: "conversations.sendMessage", call: (c, v) => c.conversations.sendMessage({ id: v.conversation!, body: "injected" }) },
     { name: "conversations.addComment", call: (c, v) => c.conversations.addComment({ id: v.conversation!, body: "injected" }) },
+    { name: "messages.attachments", call: (c, v) => c.messages.attachments({ id: v.message! }) },
     { name: "contacts.get", call: (c, v) => c.contacts.get({ id: v.contact! }) },
     { name: "contacts.conversations", call: (c, v) => c.contacts.conversations({ id: v.contact! }) },
     { name: "contacts.update", call: (c, v) => c.contacts.update({ id: v.contact!, name: "pwned", lead_score: 99 }) },
@@ -96,6 +104,8 @@ export const inboxCases: TenancyCases = {
     { name: "GET /conversations/{id}/messages", method: "GET", path: (v) => `/conversations/${v.conversation}/messages` },
     { name: "POST /conversations/{id}/messages", method: "POST", path: (v) => `/conversations/${v.conversation}/messages`, body: () => ({ body: "injected" }) },
     { name: "POST /conversations/{id}/comments", method: "POST", path: (v) => `/conversations/${v.conversation}/comments`, body: () => ({ body: "injected" }) },
+    { name: "GET /messages/{id}/attachments", method: "GET", path: (v) => `/messages/${v.message}/attachments` },
+    { name: "GET /attachments/{id}/content", method: "GET", path: (v) => `/attachments/${v.attachment}/content` },
     { name: "GET /contacts/{id}", method: "GET", path: (v) => `/contacts/${v.contact}` },
     { name: "GET /contacts/{id}/conversations", method: "GET", path: (v) => `/contacts/${v.contact}/conversations` },
     { name: "PATCH /contacts/{id}", method: "PATCH", path: (v) => `/contacts/${v.contact}`, body: () => ({ lead_score: 99 }) },

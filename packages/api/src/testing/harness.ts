@@ -1,4 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LocalDiskStorage } from "@alfred/storage";
 import { issueTokenPair, registerTenant, createUser, type Principal, type Role } from "@alfred/auth";
 import { automationSettingsFrom, automationEnvSchema } from "@alfred/automation";
 import { createLogger, createRedis, generateKeyRingEntry } from "@alfred/core";
@@ -19,6 +23,8 @@ export interface ApiHarness {
   redis: Redis;
   deps: ApiDeps;
   prefix: string;
+  /** The local-disk blob storage folder of this file (removed on close). */
+  storageDir: string;
   close(): Promise<void>;
 }
 
@@ -32,7 +38,9 @@ export async function createApiHarness(settings: Record<string, string> = {}): P
   const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", "client");
   const prefix = `alfred_test_${randomBytes(4).toString("hex")}`;
   const logger = createLogger("test", "silent");
+  const storageDir = mkdtempSync(path.join(tmpdir(), "alfred-api-storage-"));
   const deps = assembleApiDeps({
+    storage: new LocalDiskStorage(storageDir),
     db: database.db,
     redis,
     logger,
@@ -46,7 +54,9 @@ export async function createApiHarness(settings: Record<string, string> = {}): P
     redis,
     deps,
     prefix,
+    storageDir,
     async close() {
+      rmSync(storageDir, { recursive: true, force: true });
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       await deps.producer.close();

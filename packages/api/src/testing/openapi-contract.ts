@@ -81,7 +81,9 @@ export class OpenApiContract {
       if (answer.body !== "") problems.push(`no body is documented, got ${JSON.stringify(answer.body.slice(0, 200))}`);
       return problems;
     }
-    if (!(mediaType in response.content)) return [...problems, `content-type ${mediaType || "(none)"} is not one of ${Object.keys(response.content).join(", ")}`];
+    // `*/*`: any media type (a file served as what it is).
+    const documented = mediaType in response.content ? mediaType : "*/*" in response.content ? "*/*" : null;
+    if (!documented) return [...problems, `content-type ${mediaType || "(none)"} is not one of ${Object.keys(response.content).join(", ")}`];
     let body: unknown = answer.body;
     if (mediaType === "application/json") {
       try {
@@ -90,7 +92,7 @@ export class OpenApiContract {
         return [...problems, `body is not JSON: ${answer.body.slice(0, 200)}`];
       }
     }
-    problems.push(...this.validate([...path, "content", mediaType, "schema"], body).map((p) => `body ${p}`));
+    problems.push(...this.validate([...path, "content", documented, "schema"], body).map((p) => `body ${p}`));
     return problems;
   }
 

@@ -67,7 +67,7 @@ describe("parseMailgunInbound", () => {
       },
     });
     expect(messages[0]?.sentAt.toISOString()).toBe("2025-06-18T16:31:58.000Z");
-    expect(messages[0]?.raw).toBe(fields);
+    expect(messages[0]?.raw).toEqual(fields);
   });
 
   it("falls back to body-plain, to the envelope sender and to the timestamp", () => {

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@alfred/core";
 import { z } from "zod";
-import type { NormalizedInboundMessage, ParsedWebhook } from "../types";
+import type { InboundAttachment, NormalizedInboundMessage, ParsedWebhook } from "../types";
 import { verifyHmacSha256Hex } from "../util/crypto";
 import { parseWithSchema } from "../util/validation";
 import { normalizeMessageId, parseAddress, parseAddressList, parseMessageIdList } from "./address";
+import { STORED_ATTACHMENTS_FIELD, storedAttachmentSchema } from "./limits";
 
 /**
  * Mailgun inbound routes ("forward" to a URL). The route decodes the urlencoded or multipart body into
@@ -48,6 +49,23 @@ export function mailgunRecipient(fields: Readonly<Record<string, unknown>>): str
   return typeof fields.recipient === "string" ? (parseAddressList(fields.recipient)[0]?.address ?? null) : null;
 }
 
+/** The attachments the webhook stored, as listed on the receipt. */
+function storedAttachments(json: string | undefined): InboundAttachment[] {
+  if (json === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw new AppError("validation_error", `invalid Mailgun inbound: ${STORED_ATTACHMENTS_FIELD} is not valid JSON`, { path: STORED_ATTACHMENTS_FIELD, cause });
+  }
+  return parseWithSchema(z.array(storedAttachmentSchema), value, "invalid Mailgun inbound", STORED_ATTACHMENTS_FIELD).map((a) => ({
+    kind: "file",
+    filename: a.filename,
+    contentType: a.content_type,
+    stored: { storageKey: a.storage_key, size: a.size, sha256: a.sha256 },
+  }));
+}
+
 function parseHeaders(json: string | undefined): Array<[string, unknown]> {
   if (json === undefined || json.trim() === "") return [];
   let value: unknown;
@@ -77,7 +95,8 @@ function header(headers: Array<[string, unknown]>, name: string): string | undef
  *   Message-Id gets a deterministic `noid.<sha256>@alfred.invalid` id (from, recipient, subject, Date,
  *   body), so a re-delivery still deduplicates.
  * - `sentAt`: the Date header, else `timestamp`, else now.
- * - `raw`: the fields as posted.
+ * - `raw`: the text fields as posted.
+ * - `attachments`: what the webhook stored (`alfred-stored-attachments`), in posted order.
  */
 export function parseMailgunInbound(fields: MailgunFields, now: Date = new Date()): ParsedWebhook {
   const f = parseWithSchema(mailgunFieldsSchema, fields, "invalid Mailgun inbound");
@@ -100,6 +119,8 @@ export function parseMailgunInbound(fields: MailgunFields, now: Date = new Date(
     `noid.${createHash("sha256")
       .update(JSON.stringify([sender.address, recipient.address, subject, dateHeader ?? "", body ?? ""]))
       .digest("hex")}@alfred.invalid`;
+  const { [STORED_ATTACHMENTS_FIELD]: attachmentList, ...posted } = fields;
+  const attachments = storedAttachments(attachmentList);
   const inReplyTo = parseMessageIdList(header(headers, "In-Reply-To"))[0] ?? null;
   const references = parseMessageIdList(header(headers, "References"));
 
@@ -110,8 +131,9 @@ export function parseMailgunInbound(fields: MailgunFields, now: Date = new Date(
     type: "text",
     body,
     sentAt,
-    raw: fields,
+    raw: posted,
     email: { subject, messageId, inReplyTo, references },
+    ...(attachments.length ? { attachments } : {}),
   };
   return { messages: [message], statuses: [] };
 }

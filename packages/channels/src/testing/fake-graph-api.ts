@@ -55,6 +55,14 @@ export interface FakeGraphApi {
   enqueue(reply: FakeGraphReply): void;
   /** WhatsApp recipients whose 24-hour window is closed: sends to them fail with error 131047. */
   closedWindows: Set<string>;
+  /**
+   * A file customers sent: WhatsApp's `GET /{media-id}` (with a WhatsApp number's token) answers its
+   * download URL, which serves the bytes to the same token; `cdnUrl` serves them without a token, as
+   * Messenger/Instagram attachment URLs do. `servedType` overrides the Content-Type of the bytes.
+   */
+  addMedia(id: string, media: { bytes: Buffer; mimeType: string; servedType?: string }): { cdnUrl: string };
+  /** Tokens Meta reports as expired (error 190, subcode 463). */
+  expiredTokens: Set<string>;
   close(): Promise<void>;
 }
 
@@ -96,6 +104,9 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   const sent: FakeGraphSent[] = [];
   const queue: FakeGraphReply[] = [];
   const closedWindows = new Set<string>();
+  const expiredTokens = new Set<string>();
+  const media = new Map<string, { bytes: Buffer; mimeType: string; servedType?: string }>();
+  let origin = "";
   const hanging = new Set<ServerResponse>();
 
   const reply = (res: ServerResponse, r: { status: number; body: unknown }) => {
@@ -115,6 +126,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     requests.push({ method: req.method ?? "", path: url.pathname, headers: req.headers, rawBody, body });
 
     const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET") return serveMedia(req, res, parts);
     if (req.method !== "POST" || parts.length !== 3 || parts[0] !== version || parts[2] !== "messages") {
       return reply(res, graphError(400, 2500, `Unknown path components: ${url.pathname}`));
     }
@@ -173,6 +185,27 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     return reply(res, { status: 200, body: { recipient_id: recipient, message_id: id } });
   };
 
+  const bearer = (req: IncomingMessage) => (req.headers.authorization?.startsWith("Bearer ") ? req.headers.authorization.slice(7) : null);
+  /** WhatsApp media: metadata at /{version}/{id}, bytes at /whatsapp-media/{id} (token), /cdn/{id} (no token). */
+  const serveMedia = (req: IncomingMessage, res: ServerResponse, parts: string[]) => {
+    const [first, id = ""] = parts;
+    const file = media.get(decodeURIComponent(id));
+    const sendBytes = () => {
+      res.writeHead(200, { "content-type": file!.servedType ?? file!.mimeType, "content-length": String(file!.bytes.length) });
+      res.end(file!.bytes);
+    };
+    if (first === "cdn" && file) return sendBytes();
+    const token = bearer(req);
+    if (!token) return reply(res, graphError(400, 104, "An access token is required to request this resource."));
+    if (expiredTokens.has(token)) return reply(res, graphError(401, 190, "Error validating access token: Session has expired on Thursday, 03-Dec-26 10:00:00 PST.", { error_subcode: 463 }));
+    if (!Object.values(wa).includes(token)) return reply(res, graphError(401, 190, "Invalid OAuth access token - Cannot parse access token"));
+    if (first === "whatsapp-media" && file) return sendBytes();
+    if (first === version && parts.length === 2 && file) {
+      return reply(res, { status: 200, body: { messaging_product: "whatsapp", url: `${origin}/whatsapp-media/${encodeURIComponent(id)}`, mime_type: file.mimeType, sha256: "", file_size: file.bytes.length, id } });
+    }
+    return reply(res, graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist`, { error_subcode: 33 }));
+  };
+
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) reply(res, graphError(500, 1, "An unknown error occurred"));
@@ -180,12 +213,18 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
     baseUrl: `http://127.0.0.1:${port}/${version}`,
     requests,
     sent,
     closedWindows,
+    expiredTokens,
+    addMedia: (id, file) => {
+      media.set(id, file);
+      return { cdnUrl: `${origin}/cdn/${encodeURIComponent(id)}` };
+    },
     enqueue: (r) => void queue.push(r),
     close: () =>
       new Promise<void>((resolve) => {

@@ -223,6 +223,44 @@ export const messages = pgTable(
   ],
 );
 
+export const attachmentStatusEnum = pgEnum("attachment_status", ["pending", "stored", "failed"]);
+
+/**
+ * A file of a message: an e-mail attachment or a WhatsApp/Messenger/Instagram media item. Inbound
+ * media starts `pending` (the worker fetches it from the provider), then `stored` or `failed` with
+ * the reason. The bytes live in blob storage under `storageKey`, never in the database.
+ */
+export const messageAttachments = pgTable(
+  "message_attachments",
+  {
+    id: id(),
+    tenantId: uuid().notNull().references(() => tenants.id, { onDelete: "cascade" }),
+    messageId: uuid().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    /** Order within the message (0-based). */
+    position: integer().notNull().default(0),
+    /** image, audio, voice, video, document, sticker, file (an e-mail attachment). */
+    kind: text().notNull().default("file"),
+    storageKey: text(),
+    filename: text(),
+    contentType: text(),
+    size: bigint({ mode: "number" }),
+    sha256: text(),
+    caption: text(),
+    status: attachmentStatusEnum().notNull(),
+    /** Why a `failed` attachment could not be fetched or stored, for the agent. */
+    error: text(),
+    /** Where the provider keeps it (WhatsApp media id, or a Messenger/Instagram URL), for the fetch. */
+    sourceRef: text(),
+    ...timestamps(),
+  },
+  (t) => [
+    index("message_attachments_tenant_message_idx").on(t.tenantId, t.messageId, t.position),
+    uniqueIndex("message_attachments_message_position_key").on(t.messageId, t.position),
+    // The worker's queue of files to fetch from providers.
+    index("message_attachments_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
 export const internalComments = pgTable(
   "internal_comments",
   {

@@ -7,6 +7,7 @@ import { useTRPC } from "~/trpc/react";
 import { clockTime, dayLabel, fullTime } from "./format";
 import { CheckIcon, ClockIcon, DoubleCheckIcon, LockIcon, WarningIcon } from "./icons";
 import { useNow } from "./use-now";
+import { MessageAttachments } from "./attachments";
 import type { TimelineItem } from "./types";
 
 const PAGE_SIZE = 30;
@@ -137,7 +138,8 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
   }
 
   const outbound = item.direction === "out";
-  const unsupported = item.type !== "text";
+  // A file speaks for itself; a type with neither text nor file is named.
+  const unsupported = item.type !== "text" && item.attachments.length === 0;
   return (
     <li className={`flex ${outbound ? "justify-end" : "justify-start"}`} data-kind="message" data-direction={item.direction ?? undefined}>
       <article
@@ -145,6 +147,7 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
         className={`max-w-[75%] rounded-2xl px-3 py-2 text-sm shadow-sm ${outbound ? "rounded-br-sm bg-brand-600 text-white" : "rounded-bl-sm border border-slate-200 bg-white text-slate-900"}`}
       >
         {unsupported && <p className={`italic ${outbound ? "text-white/80" : "text-slate-500"}`}>[{item.type} message]</p>}
+        <MessageAttachments attachments={item.attachments} body={item.body} outbound={outbound} />
         {item.body && <p className="whitespace-pre-wrap break-words">{item.body}</p>}
         {!outbound && item.classification && <ClassificationLine classification={item.classification} />}
         <p className={`mt-1 flex items-center justify-end gap-1 text-[11px] ${outbound ? "text-white/75" : "text-slate-400"}`}>

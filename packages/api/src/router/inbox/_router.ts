@@ -1,9 +1,10 @@
-import { addInternalComment, conversationTimeline, getConversation, listConversations, markConversationRead, queueOutboundMessage, updateConversation } from "@alfred/crm";
+import { addInternalComment, conversationTimeline, listMessageAttachments, getConversation, listConversations, markConversationRead, queueOutboundMessage, updateConversation } from "@alfred/crm";
 import { z } from "zod";
 import { createTRPCRouter, tenantProcedure } from "../../trpc";
 import { write } from "../../write";
 import { idInput, pageOf } from "../schemas";
 import {
+  attachmentItem,
   bodyInput,
   commentOutput,
   conversationItem,
@@ -54,4 +55,13 @@ export const conversationsRouter = createTRPCRouter({
     .input(bodyInput)
     .output(commentOutput)
     .mutation(({ ctx, input }) => write(ctx, (tx, scope) => addInternalComment(tx, scope, input.id, input.body))),
+});
+
+/** Messages by id: their files (the bytes are served by GET /api/v1/attachments/{id}/content). */
+export const messagesRouter = createTRPCRouter({
+  attachments: tenantProcedure
+    .meta({ openapi: { method: "GET", path: "/messages/{id}/attachments", tags: ["conversations"], summary: "Files of a message (e-mail attachments, WhatsApp/Messenger/Instagram media)", protect: true } })
+    .input(idInput)
+    .output(z.object({ items: z.array(attachmentItem) }))
+    .query(async ({ ctx, input }) => ({ items: await listMessageAttachments(ctx.db, ctx.tenantId, input.id) })),
 });

@@ -35,6 +35,21 @@ export const updateConversationInput = patchInput({
   assignee_id: z.uuid().nullable().optional(),
 });
 
+export const attachmentItem = z.object({
+  id: z.uuid(),
+  message_id: z.uuid(),
+  kind: z.string().meta({ description: "image, audio, voice, video, document, sticker, or file (an e-mail attachment)" }),
+  filename: z.string().nullable(),
+  content_type: z.string().nullable(),
+  size: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  caption: z.string().nullable(),
+  status: z.enum(["pending", "stored", "failed"]).meta({ description: "pending: being fetched from the provider; failed: see error" }),
+  error: z.string().nullable(),
+  download_url: z.string().nullable().meta({ description: "Same-origin path serving the bytes to signed-in members of the tenant; null unless stored" }),
+  created_at: z.string(),
+});
+
 export const timelineItem = z.object({
   id: z.uuid(),
   kind: z.enum(["message", "comment"]),
@@ -56,6 +71,8 @@ export const timelineItem = z.object({
     })
     .nullable()
     .meta({ description: "What the AI provider made of an inbound message; null until the worker classified it, and for outgoing messages and comments" }),
+  /** Files of a message (empty for comments and messages without files). */
+  attachments: z.array(attachmentItem),
   created_at: z.string(),
 });
 

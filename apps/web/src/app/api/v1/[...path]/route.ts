@@ -1,6 +1,7 @@
 import { createApiKeyResolver, handleRestRequest } from "@alfred/api/rest";
 import type { NextRequest } from "next/server";
 import { deps } from "~/server/deps";
+import { sessionAuth } from "~/server/request-auth";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
  */
 async function handler(req: NextRequest) {
   const d = deps();
-  return handleRestRequest(req, req.nextUrl.pathname.slice("/api/v1".length), d, { resolveApiKey: createApiKeyResolver(d) });
+  return handleRestRequest(req, req.nextUrl.pathname.slice("/api/v1".length), d, { resolveApiKey: createApiKeyResolver(d), sessionAuth: () => sessionAuth(req) });
 }
 
 export { handler as GET, handler as POST, handler as PATCH, handler as PUT, handler as DELETE };
