@@ -34,14 +34,33 @@ export interface PublicDestination {
   secret_masked: string;
   /** While a rotated-out secret still signs: when it stops. */
   previous_secret_expires_at: string | null;
+  /**
+   * Which secret `X-Alfred-Body-Signature` (checked by one-secret receivers such as Activepieces'
+   * Catch Webhook) uses right now: the previous one through a rotation's overlap, until it expires
+   * or an admin confirms the receiver was updated; the current one otherwise.
+   */
+  body_signature_secret: "current" | "previous";
+  /** When an admin confirmed, during the pending rotation, that the receiver checks the new secret. */
+  new_secret_confirmed_at: string | null;
   created_at: string;
   updated_at: string;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+type RotationState = Pick<DestinationRow, "previousSecretEncrypted" | "previousSecretExpiresAt" | "newSecretConfirmedAt">;
+
+function previousSecretLive(row: RotationState, now: Date): boolean {
+  return row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+}
+
+/** A rotation whose overlap still runs and whose new secret nobody confirmed yet. */
+function rotationPending(row: RotationState, now: Date): boolean {
+  return previousSecretLive(row, now) && row.newSecretConfirmedAt === null;
+}
+
 export function toPublicDestination(row: DestinationRow, now = new Date()): PublicDestination {
-  const previousLive = row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+  const previousLive = previousSecretLive(row, now);
   return {
     id: row.id,
     name: row.name,
@@ -53,6 +72,8 @@ export function toPublicDestination(row: DestinationRow, now = new Date()): Publ
     failing_since: iso(row.failingSince),
     secret_masked: row.secretMasked,
     previous_secret_expires_at: previousLive ? iso(row.previousSecretExpiresAt) : null,
+    body_signature_secret: rotationPending(row, now) ? "previous" : "current",
+    new_secret_confirmed_at: previousLive ? iso(row.newSecretConfirmedAt) : null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -72,6 +93,23 @@ export function currentSecrets(
     secrets.push(keys.decrypt(destination.previousSecretEncrypted));
   }
   return secrets;
+}
+
+export interface SigningSecrets {
+  /** Every valid secret, current first: `X-Alfred-Signature` and `webhook-signature` carry one MAC each. */
+  all: string[];
+  /** The one secret `X-Alfred-Body-Signature` uses (see `PublicDestination.body_signature_secret`). */
+  body: string;
+}
+
+/**
+ * The secrets one delivery is signed with. Receivers that check several signatures switch whenever
+ * they like during the overlap; a receiver that checks one body signature against one configured
+ * secret keeps getting the secret it has until the overlap ends or an admin confirms the switch.
+ */
+export function signingSecrets(destination: Pick<DestinationRow, "secretEncrypted"> & RotationState, keys: SecretKeyProvider, now: Date = new Date()): SigningSecrets {
+  const all = currentSecrets(destination, keys, now);
+  return { all, body: rotationPending(destination, now) && all[1] !== undefined ? all[1] : all[0]! };
 }
 
 function normaliseEventTypes(types: readonly EventType[]): string[] {
@@ -269,8 +307,10 @@ export async function deleteDestination(deps: Pick<DestinationServiceDeps, "db">
 
 /**
  * Replaces the secret. The old one keeps signing (and verifying callbacks) for
- * `rotationGraceSeconds`, so receivers can switch without dropping a delivery. Rotating again
- * during a grace period retires the older secret at once: one previous secret at a time.
+ * `rotationGraceSeconds`, so receivers can switch without dropping a delivery; the body signature
+ * stays on it for that whole overlap unless `confirmNewSecret` is called. One previous secret at a
+ * time: rotating again during an overlap keeps the secret the receiver is known to have, i.e. the
+ * previous one unless the new one was confirmed, and retires the other at once.
  */
 export async function rotateDestinationSecret(
   deps: DestinationServiceDeps,
@@ -282,19 +322,51 @@ export async function rotateDestinationSecret(
   const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
   return deps.db.transaction(async (tx) => {
     const current = await findRow(tx, tenantId, id, true);
+    const kept = rotationPending(current, now) ? current.previousSecretEncrypted! : current.secretEncrypted;
     const [row] = await tx
       .update(automationDestinations)
       .set({
         secretEncrypted: deps.keys.encrypt(secret),
         secretMasked: maskSecret(secret),
         // Re-encrypted with the current key: a rotation also moves the old secret off retired keys.
-        previousSecretEncrypted: deps.keys.encrypt(deps.keys.decrypt(current.secretEncrypted)),
+        previousSecretEncrypted: deps.keys.encrypt(deps.keys.decrypt(kept)),
         previousSecretExpiresAt: new Date(now.getTime() + deps.settings.rotationGraceSeconds * 1000),
+        newSecretConfirmedAt: null,
         updatedAt: now,
       })
       .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
       .returning();
     return { ...toPublicDestination(row!, now), secret };
+  });
+}
+
+/**
+ * An admin says the receiver now checks the new secret: `X-Alfred-Body-Signature` switches to it at
+ * once. The previous secret still signs `X-Alfred-Signature` / `webhook-signature` and verifies
+ * callbacks until the overlap ends. 409 when no rotation is pending (none, expired, or confirmed).
+ */
+export async function confirmNewSecret(
+  deps: Pick<DestinationServiceDeps, "db">,
+  tenantId: string,
+  id: string,
+  now: Date = new Date(),
+): Promise<PublicDestination> {
+  return deps.db.transaction(async (tx) => {
+    const current = await findRow(tx, tenantId, id, true);
+    if (!rotationPending(current, now)) {
+      throw new AppError(
+        "conflict",
+        current.newSecretConfirmedAt !== null && previousSecretLive(current, now)
+          ? "the new secret was already confirmed; the body signature uses it"
+          : "no rotation is pending: the body signature already uses the current secret",
+      );
+    }
+    const [row] = await tx
+      .update(automationDestinations)
+      .set({ newSecretConfirmedAt: now, updatedAt: now })
+      .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+      .returning();
+    return toPublicDestination(row!, now);
   });
 }
 

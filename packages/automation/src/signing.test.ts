@@ -124,6 +124,13 @@ describe("buildDeliveryHeaders", () => {
     expect(() => new Webhook(CURRENT).verify(`${BODY} `, headers)).toThrow();
   });
 
+  it("signs the body with the bodySecret it is given (the previous one through a rotation), the rest with every secret", () => {
+    const ts = nowSeconds();
+    const headers = buildDeliveryHeaders({ secrets: [CURRENT, PREVIOUS], bodySecret: PREVIOUS, eventId: EVENT_ID, tenantId: TENANT_ID, timestamp: ts, rawBody: BODY, correlationId: "c", version: "1.0" });
+    expect(headers["X-Alfred-Body-Signature"]).toBe(`sha256=${bodySignature(PREVIOUS, BODY)}`);
+    expect(headers["X-Alfred-Signature"]!.split(",")).toHaveLength(2);
+  });
+
   it("during rotation signs with every secret: two sha256= values, two v1 signatures, body signature by the current one", () => {
     const ts = nowSeconds();
     const headers = headersFor([CURRENT, PREVIOUS], ts);

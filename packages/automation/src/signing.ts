@@ -8,8 +8,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * - `X-Alfred-Signature`: `sha256=<hex HMAC-SHA256("{timestamp}.{event_id}.{tenant_id}.{raw_body}")>`,
  *   one value per valid secret (comma-separated during a rotation). Binding the timestamp, event id
  *   and tenant id into the MAC stops replays across events and tenants, not only body tampering.
- * - `X-Alfred-Body-Signature`: `sha256=<hex HMAC-SHA256(raw_body)>` with the current secret, the
- *   shape Activepieces' Catch Webhook "HMAC" authentication verifies without code.
+ * - `X-Alfred-Body-Signature`: `sha256=<hex HMAC-SHA256(raw_body)>` with ONE secret, the shape
+ *   Activepieces' Catch Webhook "HMAC" authentication verifies without code. That check knows one
+ *   secret, so during a rotation this header keeps the previous secret until the overlap ends or an
+ *   admin confirms the receiver was updated (`signingSecrets` in destinations.ts decides).
  * - Standard Webhooks `webhook-signature`: `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>`,
  *   space-separated per secret, verifiable by the `standardwebhooks` libraries.
  *
@@ -84,6 +86,8 @@ export function standardWebhooksSignature(secret: string, id: string, timestamp:
 export interface DeliveryHeaderInput {
   /** Every secret that is valid right now: the current one first, then the previous during rotation. */
   secrets: readonly string[];
+  /** The secret of `X-Alfred-Body-Signature`; the current one (`secrets[0]`) when omitted. */
+  bodySecret?: string;
   eventId: string;
   tenantId: string;
   /** Unix seconds. */
@@ -101,6 +105,7 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeader
   const { secrets, eventId, tenantId, timestamp, rawBody, correlationId, version } = input;
   const current = secrets[0];
   if (current === undefined) throw new Error("buildDeliveryHeaders: at least one secret is required");
+  const bodySecret = input.bodySecret ?? current;
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new Error("buildDeliveryHeaders: timestamp must be whole unix seconds");
   }
@@ -114,7 +119,7 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeader
     "X-Alfred-Signature": secrets
       .map((s) => ALFRED_SIGNATURE_PREFIX + alfredSignature(s, timestamp, eventId, tenantId, rawBody))
       .join(","),
-    "X-Alfred-Body-Signature": ALFRED_SIGNATURE_PREFIX + bodySignature(current, rawBody),
+    "X-Alfred-Body-Signature": ALFRED_SIGNATURE_PREFIX + bodySignature(bodySecret, rawBody),
     "webhook-id": eventId,
     "webhook-timestamp": String(timestamp),
     "webhook-signature": secrets.map((s) => `v1,${standardWebhooksSignature(s, eventId, timestamp, rawBody)}`).join(" "),

@@ -136,6 +136,14 @@ export const REST_CASES: Record<string, RestCase> = {
   "PATCH /automations/destinations/{id}": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}`, body: { name: `Renamed ${unique()}` } }) },
   "DELETE /automations/destinations/{id}": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}` }) },
   "POST /automations/destinations/{id}/rotate-secret": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/rotate-secret` }) },
+  "POST /automations/destinations/{id}/confirm-new-secret": {
+    success: async (ctx) => {
+      const id = await newDestination(ctx);
+      await ctx.sendJson("POST", { path: `/automations/destinations/${id}/rotate-secret` });
+      return { path: `/automations/destinations/${id}/confirm-new-secret` };
+    },
+    errors: { 409: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/confirm-new-secret` }) },
+  },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
   "GET /automations/event-types/{type}/sample": {
     success: async () => ({ path: "/automations/event-types/task.created/sample" }),

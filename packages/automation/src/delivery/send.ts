@@ -3,6 +3,7 @@ import { assertUrlAllowedAtSend, createGuardedDispatcher, guardedRequest as requ
 import { buildEnvelope, isCatalogEventType } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
 import { buildDeliveryHeaders } from "../signing";
+import type { SigningSecrets } from "../destinations";
 import type { ClaimedDelivery } from "./claim";
 
 /**
@@ -136,7 +137,7 @@ export interface SignedRequest {
  * many destinations. Throws only for a stored event that no longer matches its schema or a secret
  * the key ring cannot decrypt: retrying will not help (`invalid_event`).
  */
-export function signDelivery(claimed: ClaimedDelivery, secrets: readonly string[], bodies: Map<string, string>, now = Date.now()): SignedRequest {
+export function signDelivery(claimed: ClaimedDelivery, secrets: SigningSecrets, bodies: Map<string, string>, now = Date.now()): SignedRequest {
   const { event } = claimed;
   let body = bodies.get(event.id);
   if (body === undefined) {
@@ -145,7 +146,8 @@ export function signDelivery(claimed: ClaimedDelivery, secrets: readonly string[
     bodies.set(event.id, body);
   }
   const headers = buildDeliveryHeaders({
-    secrets,
+    secrets: secrets.all,
+    bodySecret: secrets.body,
     eventId: event.id,
     tenantId: event.tenantId,
     timestamp: Math.floor(now / 1000),

@@ -34,6 +34,11 @@ export const automationDestinations = pgTable(
     /** During a rotation the previous secret keeps signing until `previousSecretExpiresAt`. */
     previousSecretEncrypted: text(),
     previousSecretExpiresAt: timestamp({ withTimezone: true }),
+    /**
+     * When an admin confirmed the receiver checks the new secret. Until then (or until the previous
+     * secret expires) `X-Alfred-Body-Signature`, which one-secret receivers check, uses the previous one.
+     */
+    newSecretConfirmedAt: timestamp({ withTimezone: true }),
     enabled: boolean().notNull().default(true),
     disabledReason: destinationDisabledReasonEnum(),
     disabledAt: timestamp({ withTimezone: true }),

@@ -89,6 +89,20 @@ export const automationRouter = createTRPCRouter({
       .input(rotateSecretInput)
       .output(destinationWithSecret)
       .mutation(destinations.rotateSecretHandler),
+    confirmNewSecret: admin
+      .meta({
+        openapi: {
+          method: "POST",
+          path: "/automations/destinations/{id}/confirm-new-secret",
+          tags,
+          summary: "The receiver checks the new secret now: X-Alfred-Body-Signature switches to it before the overlap ends (409 when no rotation is pending)",
+          protect: true,
+          errorResponses: [409],
+        },
+      })
+      .input(destinationIdInput)
+      .output(publicDestination)
+      .mutation(destinations.confirmNewSecretHandler),
     test: admin
       .meta({ openapi: { method: "POST", path: "/automations/destinations/{id}/test", tags, summary: "Send a signed alfred.test event now", protect: true }, rest: { status: 202 } })
       .input(destinationIdInput)

@@ -1,10 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Principal } from "@alfred/auth";
 import { recordEvent, sampleEnvelope, type CatalogEventType } from "@alfred/automation";
-import { startDeliveryEngine, startSink, type Sink } from "@alfred/automation/testing";
+import { startDeliveryEngine, startSink, type Sink, type SinkRequest } from "@alfred/automation/testing";
 import { eq } from "@alfred/db";
 import { apiKeys, automationDeliveries, automationDestinations } from "@alfred/db/schema";
 import type { ResolvedAddress } from "@alfred/egress";
+import { Webhook as StandardWebhook } from "standardwebhooks";
+import { Webhook as SvixWebhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { createTRPCRouter } from "../../trpc";
@@ -199,6 +201,115 @@ describe("a sample delivery body per event type", () => {
   });
 });
 
+/**
+ * What Activepieces' Catch Webhook "HMAC Signature" mode does with the settings the README gives
+ * (header X-Alfred-Body-Signature, secret as UTF-8, sha256, hex, prefix `sha256=`): one value
+ * against one configured secret.
+ */
+function activepiecesAccepts(request: SinkRequest, secret: string): boolean {
+  const expected = `sha256=${createHmac("sha256", Buffer.from(secret, "utf8")).update(request.body).digest("hex")}`;
+  return request.headers["x-alfred-body-signature"] === expected;
+}
+
+const webhookHeaders = (r: SinkRequest) => ({ "webhook-id": String(r.headers["webhook-id"]), "webhook-timestamp": String(r.headers["webhook-timestamp"]), "webhook-signature": String(r.headers["webhook-signature"]) });
+const standardWebhooksAccepts = (r: SinkRequest, secret: string) => {
+  try {
+    new StandardWebhook(secret).verify(r.body, webhookHeaders(r));
+    return true;
+  } catch {
+    return false;
+  }
+};
+const svixAccepts = (r: SinkRequest, secret: string) => {
+  try {
+    new SvixWebhook(secret).verify(r.body, webhookHeaders(r));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("secret rotation with receivers that check one secret", () => {
+  /** Sends alfred.test to the destination and returns the request the receiver got. */
+  async function delivered(admin: string, destinationId: string): Promise<SinkRequest> {
+    const sent = await rest(h.deps, "POST", `/automations/destinations/${destinationId}/test`, { token: admin });
+    expect(sent.status).toBe(202);
+    await expect.poll(async () => (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body.status, { timeout: 10_000 }).toBe("delivered");
+    return sink.requests.find((r) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
+  }
+
+  it("the body signature keeps the old secret through the overlap; every secret verifies with standardwebhooks and svix; the new one after expiry", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const oldSecret: string = created.secret;
+    const before = await delivered(admin, created.id);
+    expect(activepiecesAccepts(before, oldSecret)).toBe(true);
+
+    const rotated = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const newSecret: string = rotated.body.secret;
+    expect(rotated.body).toMatchObject({ body_signature_secret: "previous", new_secret_confirmed_at: null });
+
+    const during = await delivered(admin, created.id);
+    expect(activepiecesAccepts(during, oldSecret)).toBe(true);
+    expect(activepiecesAccepts(during, newSecret)).toBe(false);
+    for (const secret of [oldSecret, newSecret]) {
+      expect(standardWebhooksAccepts(during, secret)).toBe(true);
+      expect(svixAccepts(during, secret)).toBe(true);
+    }
+
+    // The last moment of the overlap: still the old secret.
+    await h.deps.db.update(automationDestinations).set({ previousSecretExpiresAt: new Date(Date.now() + 30_000) }).where(eq(automationDestinations.id, created.id));
+    const lastMoment = await delivered(admin, created.id);
+    expect(activepiecesAccepts(lastMoment, oldSecret)).toBe(true);
+
+    // The overlap is over: the new secret everywhere, the old one nowhere.
+    await h.deps.db.update(automationDestinations).set({ previousSecretExpiresAt: new Date(Date.now() - 1_000) }).where(eq(automationDestinations.id, created.id));
+    const after = await delivered(admin, created.id);
+    expect(activepiecesAccepts(after, newSecret)).toBe(true);
+    expect(activepiecesAccepts(after, oldSecret)).toBe(false);
+    expect(standardWebhooksAccepts(after, newSecret) && svixAccepts(after, newSecret)).toBe(true);
+    expect(standardWebhooksAccepts(after, oldSecret) || svixAccepts(after, oldSecret)).toBe(false);
+    const got = await rest(h.deps, "GET", `/automations/destinations/${created.id}`, { token: admin });
+    expect(got.body).toMatchObject({ body_signature_secret: "current", previous_secret_expires_at: null });
+    expect((await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin })).status).toBe(409);
+  });
+
+  it("confirm-new-secret switches the body signature at once; the overlap goes on for the others; a second confirm is 409", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const none = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatchObject({ code: "conflict", message: expect.stringContaining("no rotation is pending") });
+
+    const { body: rotated } = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const confirmed = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ body_signature_secret: "current", new_secret_confirmed_at: expect.any(String), previous_secret_expires_at: rotated.previous_secret_expires_at });
+    expect(confirmed.body).not.toHaveProperty("secret");
+
+    const afterConfirm = await delivered(admin, created.id);
+    expect(activepiecesAccepts(afterConfirm, rotated.secret)).toBe(true);
+    expect(activepiecesAccepts(afterConfirm, created.secret)).toBe(false);
+    for (const secret of [created.secret, rotated.secret]) {
+      expect(standardWebhooksAccepts(afterConfirm, secret)).toBe(true);
+      expect(svixAccepts(afterConfirm, secret)).toBe(true);
+    }
+    const again = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain("already confirmed");
+  });
+
+  it("rotating again before confirming keeps the secret the receiver has on the body signature", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const { body: second } = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const request = await delivered(admin, created.id);
+    expect(activepiecesAccepts(request, created.secret)).toBe(true);
+    expect(svixAccepts(request, created.secret) && svixAccepts(request, second.secret)).toBe(true);
+  });
+});
+
 describe("send test event and the deliveries API", () => {
   it("POST /test delivers a signed alfred.test at once; the delivery shows the event, headers and attempt", async () => {
     const admin = await token(t.admin);
@@ -296,6 +407,7 @@ describe("roles", () => {
     { name: "automation.destinations.names", minimum: "manager", call: (c) => c.automation.destinations.names() },
     { name: "automation.destinations.create", minimum: "admin", call: (c) => c.automation.destinations.create({ name: "x", url: sink.url, event_types: ["task.created"] }) },
     { name: "automation.destinations.get", minimum: "admin", call: (c) => c.automation.destinations.get({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.confirmNewSecret", minimum: "admin", call: (c) => c.automation.destinations.confirmNewSecret({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
     { name: "apiKeys.list", minimum: "admin", call: (c) => c.apiKeys.list() },
     { name: "apiKeys.create", minimum: "admin", call: (c) => c.apiKeys.create({ name: "k" }) },
     { name: "automation.deliveries.list", minimum: "manager", call: (c) => c.automation.deliveries.list({}) },
@@ -401,6 +513,7 @@ describe("OpenAPI", () => {
         "/automations/destinations",
         "/automations/destinations/{id}",
         "/automations/destinations/{id}/rotate-secret",
+        "/automations/destinations/{id}/confirm-new-secret",
         "/automations/destinations/{id}/test",
         "/automations/deliveries",
         "/automations/deliveries/{id}",

@@ -1,6 +1,7 @@
 import type { Principal } from "@alfred/auth";
 import { AppError } from "@alfred/core";
 import {
+  confirmNewSecret,
   createDestination,
   createTestDelivery,
   deleteDestination,
@@ -52,6 +53,9 @@ export const deleteHandler = async ({ ctx, input }: { ctx: TenantCtx; input: z.i
 
 export const rotateSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof rotateSecretInput> }) =>
   rotateDestinationSecret(service(ctx), ctx.tenantId, input.id, { secret: input.secret });
+
+export const confirmNewSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) =>
+  confirmNewSecret(ctx, ctx.tenantId, input.id);
 
 /** Creates the test delivery, then wakes the delivery engines after commit; a worker sends it at once. */
 export async function testHandler({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) {

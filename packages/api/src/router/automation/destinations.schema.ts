@@ -38,6 +38,10 @@ export const publicDestination = z.object({
   failing_since: z.string().nullable(),
   secret_masked: z.string(),
   previous_secret_expires_at: z.string().nullable(),
+  body_signature_secret: z
+    .enum(["current", "previous"])
+    .describe("The secret X-Alfred-Body-Signature uses now: the previous one through a rotation's overlap, until it ends (previous_secret_expires_at) or confirm-new-secret"),
+  new_secret_confirmed_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -62,7 +62,10 @@ export function VerifyPanel({ destinationId, tenantId, secretMasked }: { destina
     ["X-Alfred-Tenant-Id", tenantId],
     ["X-Alfred-Timestamp", "unix seconds when this attempt was signed"],
     ["X-Alfred-Signature", "sha256=<hex HMAC-SHA256(secret, signed string)>; comma-separated, one per valid secret, during a rotation"],
-    ["X-Alfred-Body-Signature", "sha256=<hex HMAC-SHA256(secret, raw body)> with the current secret (for Activepieces)"],
+    [
+      "X-Alfred-Body-Signature",
+      "sha256=<hex HMAC-SHA256(secret, raw body)> with ONE secret (for Activepieces): during a rotation the previous secret, until the overlap ends or you confirm the receiver was updated",
+    ],
     ["webhook-id / webhook-timestamp / webhook-signature", "Standard Webhooks (v1,<base64>), verifiable with its libraries and the whsec_ secret"],
     ["X-Correlation-Id", "traces the request that caused the event"],
   ];

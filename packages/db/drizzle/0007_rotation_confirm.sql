@@ -1,0 +1,1 @@
+ALTER TABLE "automation_destinations" ADD COLUMN "new_secret_confirmed_at" timestamp with time zone;
