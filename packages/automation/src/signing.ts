@@ -90,6 +90,11 @@ export interface DeliveryHeaderInput {
   bodySecret?: string;
   eventId: string;
   tenantId: string;
+  /**
+   * The destination the delivery goes to: not secret, sent so a flow can put it in its callbacks'
+   * `X-Alfred-Destination-Id` instead of having it hard-coded.
+   */
+  destinationId: string;
   /** Unix seconds. */
   timestamp: number;
   rawBody: RawBody;
@@ -102,7 +107,7 @@ export type DeliveryHeaders = Record<string, string>;
 
 /** Headers of one signed delivery attempt. Secrets never appear in them, only MACs. */
 export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeaders {
-  const { secrets, eventId, tenantId, timestamp, rawBody, correlationId, version } = input;
+  const { secrets, eventId, tenantId, destinationId, timestamp, rawBody, correlationId, version } = input;
   const current = secrets[0];
   if (current === undefined) throw new Error("buildDeliveryHeaders: at least one secret is required");
   const bodySecret = input.bodySecret ?? current;
@@ -115,6 +120,7 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeader
     "User-Agent": `Alfred-Webhooks/${version}`,
     "X-Alfred-Event-Id": eventId,
     "X-Alfred-Tenant-Id": tenantId,
+    "X-Alfred-Destination-Id": destinationId,
     "X-Alfred-Timestamp": String(timestamp),
     "X-Alfred-Signature": secrets
       .map((s) => ALFRED_SIGNATURE_PREFIX + alfredSignature(s, timestamp, eventId, tenantId, rawBody))

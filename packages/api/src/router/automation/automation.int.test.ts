@@ -324,6 +324,8 @@ describe("send test event and the deliveries API", () => {
     expect(detail.attempt_log[0]).toMatchObject({ number: 1, trigger: "test", status_code: 200, error_class: null });
     const received = sink.requests.find((r: { headers: Record<string, unknown> }) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
     expect(received.headers["x-correlation-id"]).toBe("corr-test-1");
+    // What a flow puts in its callbacks' X-Alfred-Destination-Id, so it need not be hard-coded.
+    expect(received.headers["x-alfred-destination-id"]).toBe(created.id);
     expect(detail.attempt_log[0].request_headers["X-Alfred-Signature"]).toBe(received.headers["x-alfred-signature"]);
     expect(JSON.stringify(detail)).not.toContain(created.secret.slice(6));
   });

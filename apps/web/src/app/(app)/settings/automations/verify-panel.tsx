@@ -41,6 +41,15 @@ def verify_alfred(headers, raw_body: bytes, secret: str) -> bool:
     # During a secret rotation the header carries one value per valid secret, comma-separated.
     return any(hmac.compare_digest(expected, value.strip()) for value in headers.get("X-Alfred-Signature", "").split(","))`;
 
+/** The five headers of a signed callback, with this destination's values filled in. */
+const CALLBACK_HEADERS = (destinationId: string, tenantId: string): [string, string][] => [
+  ["X-Alfred-Destination-Id", `${destinationId} (also on every delivery as X-Alfred-Destination-Id)`],
+  ["X-Alfred-Tenant-Id", tenantId],
+  ["X-Alfred-Event-Id", "the idempotency key, equal to event_id in the body (the delivery's event id, or a fresh one): the first callback with it acts, repeats get its answer"],
+  ["X-Alfred-Timestamp", "unix seconds now; refused more than 5 minutes away from Alfred's clock"],
+  ["X-Alfred-Signature", "sha256=<hex HMAC-SHA256(secret, \"{timestamp}.{event_id}.{tenant_id}.{raw body}\")>"],
+];
+
 function Snippet({ title, code }: { title: string; code: string }) {
   return (
     <div>
@@ -60,6 +69,7 @@ export function VerifyPanel({ destinationId, tenantId, secretMasked }: { destina
     ["User-Agent", "Alfred-Webhooks/1.0"],
     ["X-Alfred-Event-Id", "the event id (uuid); also the idempotency key: the same event may arrive twice"],
     ["X-Alfred-Tenant-Id", tenantId],
+    ["X-Alfred-Destination-Id", `${destinationId} (this destination; not secret: send it back on callbacks)`],
     ["X-Alfred-Timestamp", "unix seconds when this attempt was signed"],
     ["X-Alfred-Signature", "sha256=<hex HMAC-SHA256(secret, signed string)>; comma-separated, one per valid secret, during a rotation"],
     [
@@ -101,6 +111,20 @@ export function VerifyPanel({ destinationId, tenantId, secretMasked }: { destina
           The values of <code>X-Alfred-Timestamp</code>, <code>X-Alfred-Event-Id</code> and <code>X-Alfred-Tenant-Id</code> as received, joined with dots, then the body
           bytes. Reject timestamps more than 5 minutes away from your clock, and compare in constant time.
         </p>
+      </div>
+      <div>
+        <h5 className="text-sm font-medium">Calling back (POST /api/v1/automations/callbacks)</h5>
+        <p className="mt-1 text-xs text-slate-600">A flow acts in Alfred with a JSON body <code>{"{ tenant_id, event_id, action, params }"}</code> and these five headers:</p>
+        <table className="mt-1 w-full text-left text-xs" data-testid="callback-headers">
+          <tbody>
+            {CALLBACK_HEADERS(destinationId, tenantId).map(([name, value]) => (
+              <tr key={name} className="border-t border-slate-200 align-top">
+                <td className="py-1 pr-3 font-mono">{name}</td>
+                <td className="py-1 break-all">{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
       <Snippet title="Node.js" code={NODE} />
       <Snippet title="Python" code={PYTHON} />
