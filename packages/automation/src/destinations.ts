@@ -3,6 +3,7 @@ import { AppError, maskSecret, type SecretKeyProvider } from "@alfred/core";
 import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
 import { validateTenantUrl } from "@alfred/egress";
+import { prepareCredential, maskCredentialSecret, publicCredential, type CredentialInput, type PublicCredential, type StoredCredential } from "./destination-credential";
 import { generateDestinationSecret, validateUserSecret } from "./destination-secret";
 import { EVENT_CATALOG, TEST_EVENT_TYPE, type EventType } from "./events/catalog";
 import type { AutomationSettings } from "./settings";
@@ -42,6 +43,8 @@ export interface PublicDestination {
   body_signature_secret: "current" | "previous";
   /** When an admin confirmed, during the pending rotation, that the receiver checks the new secret. */
   new_secret_confirmed_at: string | null;
+  /** The static credential sent with every delivery (Basic or a named header), masked; null for none. */
+  credential: PublicCredential | null;
   created_at: string;
   updated_at: string;
 }
@@ -74,6 +77,7 @@ export function toPublicDestination(row: DestinationRow, now = new Date()): Publ
     previous_secret_expires_at: previousLive ? iso(row.previousSecretExpiresAt) : null,
     body_signature_secret: rotationPending(row, now) ? "previous" : "current",
     new_secret_confirmed_at: previousLive ? iso(row.newSecretConfirmedAt) : null,
+    credential: row.credentialKind && row.credentialName !== null && row.credentialMasked !== null ? publicCredential(row.credentialKind, row.credentialName, row.credentialMasked) : null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -100,6 +104,24 @@ export interface SigningSecrets {
   all: string[];
   /** The one secret `X-Alfred-Body-Signature` uses (see `PublicDestination.body_signature_secret`). */
   body: string;
+  /** The static credential sent next to the signatures, decrypted; null for none. */
+  credential: StoredCredential | null;
+}
+
+type CredentialColumns = Pick<DestinationRow, "credentialKind" | "credentialName" | "credentialEncrypted">;
+
+/** The destination's static credential, decrypted (for sending only). */
+export function destinationCredential(destination: CredentialColumns, keys: SecretKeyProvider): StoredCredential | null {
+  const { credentialKind: kind, credentialName: name, credentialEncrypted: encrypted } = destination;
+  if (!kind || name === null || encrypted === null) return null;
+  return { kind, name, secret: keys.decrypt(encrypted) };
+}
+
+/** The columns that store a credential (all null to remove it). */
+function credentialColumns(credential: StoredCredential | null, keys: SecretKeyProvider) {
+  return credential === null
+    ? { credentialKind: null, credentialName: null, credentialEncrypted: null, credentialMasked: null }
+    : { credentialKind: credential.kind, credentialName: credential.name, credentialEncrypted: keys.encrypt(credential.secret), credentialMasked: maskCredentialSecret(credential.secret) };
 }
 
 /**
@@ -107,9 +129,9 @@ export interface SigningSecrets {
  * they like during the overlap; a receiver that checks one body signature against one configured
  * secret keeps getting the secret it has until the overlap ends or an admin confirms the switch.
  */
-export function signingSecrets(destination: Pick<DestinationRow, "secretEncrypted"> & RotationState, keys: SecretKeyProvider, now: Date = new Date()): SigningSecrets {
+export function signingSecrets(destination: Pick<DestinationRow, "secretEncrypted"> & RotationState & CredentialColumns, keys: SecretKeyProvider, now: Date = new Date()): SigningSecrets {
   const all = currentSecrets(destination, keys, now);
-  return { all, body: rotationPending(destination, now) && all[1] !== undefined ? all[1] : all[0]! };
+  return { all, body: rotationPending(destination, now) && all[1] !== undefined ? all[1] : all[0]!, credential: destinationCredential(destination, keys) };
 }
 
 function normaliseEventTypes(types: readonly EventType[]): string[] {
@@ -137,14 +159,19 @@ export interface CreateDestinationInput {
   event_types: EventType[];
   enabled?: boolean;
   secret?: string;
+  credential?: CredentialInput;
 }
 
-/** Creates a destination. The returned `secret` is the only time it is ever shown. */
+/** The credential's password / header value, returned where it is set: the only time it is shown. */
+export type WithCredentialSecret = { credential_secret?: string };
+
+/** Creates a destination. The returned `secret` (and `credential_secret`) is the only time it is ever shown. */
 export async function createDestination(
   deps: DestinationServiceDeps,
   tenantId: string,
   input: CreateDestinationInput,
-): Promise<PublicDestination & { secret: string }> {
+): Promise<PublicDestination & { secret: string } & WithCredentialSecret> {
+  const credential = input.credential === undefined ? null : prepareCredential(input.credential, "credential");
   const url = await checkedUrl(deps, input.url);
   const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
   const enabled = input.enabled ?? true;
@@ -157,12 +184,13 @@ export async function createDestination(
       secretEncrypted: deps.keys.encrypt(secret),
       secretMasked: maskSecret(secret),
       eventTypes: normaliseEventTypes(input.event_types),
+      ...credentialColumns(credential, deps.keys),
       enabled,
       disabledReason: enabled ? null : "manual",
       disabledAt: enabled ? null : new Date(),
     })
     .returning();
-  return { ...toPublicDestination(row!), secret };
+  return { ...toPublicDestination(row!), secret, ...(credential ? { credential_secret: credential.secret } : {}) };
 }
 
 export async function listDestinations(deps: Pick<DestinationServiceDeps, "db">, tenantId: string): Promise<PublicDestination[]> {
@@ -370,6 +398,38 @@ export async function confirmNewSecret(
   });
 }
 
+/**
+ * Sets or replaces the static credential; without a password / value a random one is generated.
+ * Setting it again is how it is rotated: the old value stops at once (a static credential has no
+ * overlap: the receiver compares one value). The new value is returned this once.
+ */
+export async function setDestinationCredential(
+  deps: DestinationServiceDeps,
+  tenantId: string,
+  id: string,
+  input: CredentialInput,
+): Promise<PublicDestination & { credential_secret: string }> {
+  const credential = prepareCredential(input, "credential");
+  const [row] = await deps.db
+    .update(automationDestinations)
+    .set({ ...credentialColumns(credential, deps.keys), updatedAt: new Date() })
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+    .returning();
+  if (!row) throw new AppError("not_found", "destination not found");
+  return { ...toPublicDestination(row), credential_secret: credential.secret };
+}
+
+/** Removes the static credential: deliveries carry the signatures only. Removing none is fine. */
+export async function removeDestinationCredential(deps: DestinationServiceDeps, tenantId: string, id: string): Promise<PublicDestination> {
+  const [row] = await deps.db
+    .update(automationDestinations)
+    .set({ ...credentialColumns(null, deps.keys), updatedAt: new Date() })
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+    .returning();
+  if (!row) throw new AppError("not_found", "destination not found");
+  return toPublicDestination(row);
+}
+
 export interface TestSend {
   delivery_id: string;
   event_id: string;
@@ -415,18 +475,21 @@ export async function reencryptDestinationSecrets(deps: Pick<DestinationServiceD
         id: automationDestinations.id,
         secretEncrypted: automationDestinations.secretEncrypted,
         previousSecretEncrypted: automationDestinations.previousSecretEncrypted,
+        credentialEncrypted: automationDestinations.credentialEncrypted,
       })
       .from(automationDestinations)
       .for("update");
     const current = deps.keys.currentKeyId;
     for (const row of rows) {
       const stale = (envelope: string | null) => envelope !== null && deps.keys.keyIdOf(envelope) !== current;
-      if (!stale(row.secretEncrypted) && !stale(row.previousSecretEncrypted)) continue;
+      if (!stale(row.secretEncrypted) && !stale(row.previousSecretEncrypted) && !stale(row.credentialEncrypted)) continue;
+      const again = (envelope: string | null) => (envelope === null ? null : deps.keys.encrypt(deps.keys.decrypt(envelope)));
       await tx
         .update(automationDestinations)
         .set({
           secretEncrypted: deps.keys.encrypt(deps.keys.decrypt(row.secretEncrypted)),
-          previousSecretEncrypted: row.previousSecretEncrypted === null ? null : deps.keys.encrypt(deps.keys.decrypt(row.previousSecretEncrypted)),
+          previousSecretEncrypted: again(row.previousSecretEncrypted),
+          credentialEncrypted: again(row.credentialEncrypted),
         })
         .where(eq(automationDestinations.id, row.id));
       reencrypted += 1;

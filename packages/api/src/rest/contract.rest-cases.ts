@@ -144,6 +144,10 @@ export const REST_CASES: Record<string, RestCase> = {
     },
     errors: { 409: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/confirm-new-secret` }) },
   },
+  "PUT /automations/destinations/{id}/credential": {
+    success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential`, body: { credential: { kind: "header", header_name: "X-Flow-Token" } } }),
+  },
+  "DELETE /automations/destinations/{id}/credential": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential` }) },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
   "GET /automations/event-types/{type}/sample": {
     success: async () => ({ path: "/automations/event-types/task.created/sample" }),

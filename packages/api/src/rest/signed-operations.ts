@@ -210,7 +210,7 @@ export function deliveryWebhooks(envelope: unknown): Record<string, unknown> {
         tags: ["automations"],
         summary: "An event delivered to an automation destination (Alfred POSTs this to the destination's URL)",
         description:
-          "One signed POST per event and subscribed destination. Answer 2xx to acknowledge; anything else (or no answer within the delivery timeout) is retried on the retry schedule, 410 Gone disables the destination. Redirects are not followed.",
+          "One signed POST per event and subscribed destination. A destination with a static credential also sends it: `Authorization: Basic <base64 username:password>` or its named header with the credential's value. Answer 2xx to acknowledge; anything else (or no answer within the delivery timeout) is retried on the retry schedule, 410 Gone disables the destination. Redirects are not followed.",
         security: [],
         parameters: DELIVERY_HEADERS,
         requestBody: { required: true, content: { "application/json": { schema: envelope } } },

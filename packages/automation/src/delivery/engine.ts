@@ -220,8 +220,8 @@ export class DeliveryEngine {
       let secrets = secretsCache.get(claimed.destination.id);
       if (!secrets) secretsCache.set(claimed.destination.id, (secrets = signingSecrets(claimed.destination, this.deps.keys)));
       const signed = signDelivery(claimed, secrets, bodies);
-      headers = signed.headers;
-      const result = await sendAttempt({ url: claimed.destination.url, headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
+      headers = signed.recordedHeaders;
+      const result = await sendAttempt({ url: claimed.destination.url, headers: signed.headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
       return { claimed, result, headers };
     } catch (err) {
       return { claimed, result: invalidEventResult(err), headers };

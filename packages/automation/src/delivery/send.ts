@@ -3,6 +3,7 @@ import { assertUrlAllowedAtSend, createGuardedDispatcher, guardedRequest as requ
 import { buildEnvelope, isCatalogEventType } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
 import { buildDeliveryHeaders } from "../signing";
+import { credentialHeader, maskedCredentialHeader } from "../destination-credential";
 import type { SigningSecrets } from "../destinations";
 import type { ClaimedDelivery } from "./claim";
 
@@ -126,10 +127,13 @@ export function createDeliveryDispatcher(settings: AutomationSettings): Dispatch
   return createGuardedDispatcher({ allowlist: settings.ssrfAllowlist, lookup: settings.resolve, timeoutMs: settings.deliveryTimeoutMs });
 }
 
-/** The envelope and signed headers of one attempt, exactly as they go out (and are recorded). */
+/** The envelope and signed headers of one attempt. */
 export interface SignedRequest {
   body: string;
+  /** Exactly as they go out: signatures and, if the destination has one, its static credential. */
   headers: Record<string, string>;
+  /** What the attempt log keeps: the same, with the static credential's value masked. */
+  recordedHeaders: Record<string, string>;
 }
 
 /**
@@ -156,7 +160,10 @@ export function signDelivery(claimed: ClaimedDelivery, secrets: SigningSecrets, 
     correlationId: correlationIdFrom(claimed.correlationId),
     version: WEBHOOK_FORMAT_VERSION,
   });
-  return { body, headers };
+  if (!secrets.credential) return { body, headers, recordedHeaders: headers };
+  const [name, value] = credentialHeader(secrets.credential);
+  const [, masked] = maskedCredentialHeader(secrets.credential);
+  return { body, headers: { ...headers, [name]: value }, recordedHeaders: { ...headers, [name]: masked } };
 }
 
 /** An attempt that could not even be built (see `signDelivery`). */

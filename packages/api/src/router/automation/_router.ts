@@ -17,6 +17,7 @@ import * as destinations from "./destinations.handler";
 import {
   createDestinationInput,
   destinationIdInput,
+  destinationWithCredentialSecret,
   destinationWithHealth,
   destinationWithSecret,
   eventTypeSampleInput,
@@ -24,6 +25,7 @@ import {
   eventTypesOutput,
   publicDestination,
   rotateSecretInput,
+  setCredentialInput,
   testSendOutput,
   updateDestinationInput,
 } from "./destinations.schema";
@@ -103,6 +105,24 @@ export const automationRouter = createTRPCRouter({
       .input(destinationIdInput)
       .output(publicDestination)
       .mutation(destinations.confirmNewSecretHandler),
+    setCredential: admin
+      .meta({
+        openapi: {
+          method: "PUT",
+          path: "/automations/destinations/{id}/credential",
+          tags,
+          summary: "Set or replace the static credential sent with every delivery (Basic or a named header); its value is returned this once",
+          protect: true,
+        },
+      })
+      .input(setCredentialInput)
+      .output(destinationWithCredentialSecret)
+      .mutation(destinations.setCredentialHandler),
+    removeCredential: admin
+      .meta({ openapi: { method: "DELETE", path: "/automations/destinations/{id}/credential", tags, summary: "Stop sending a static credential (the signatures stay)", protect: true } })
+      .input(destinationIdInput)
+      .output(publicDestination)
+      .mutation(destinations.removeCredentialHandler),
     test: admin
       .meta({ openapi: { method: "POST", path: "/automations/destinations/{id}/test", tags, summary: "Send a signed alfred.test event now", protect: true }, rest: { status: 202 } })
       .input(destinationIdInput)

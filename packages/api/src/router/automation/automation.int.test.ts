@@ -310,6 +310,92 @@ describe("secret rotation with receivers that check one secret", () => {
   });
 });
 
+describe("static credentials (Basic or a named header) for receivers without HMAC", () => {
+  async function delivered(admin: string, destinationId: string) {
+    const sent = await rest(h.deps, "POST", `/automations/destinations/${destinationId}/test`, { token: admin });
+    await expect.poll(async () => (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body.status, { timeout: 10_000 }).toBe("delivered");
+    const detail = (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body;
+    const request = sink.requests.find((r) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
+    return { request, detail, deliveryId: sent.body.delivery_id as string };
+  }
+  const storedAttempts = async (deliveryId: string) => JSON.stringify((await h.database.pool.query("select request_headers from automation_delivery_attempts where delivery_id = $1", [deliveryId])).rows);
+
+  it("a header credential reaches the receiver, is masked in the attempt log and never returned after creation", async () => {
+    const admin = await token(t.admin);
+    const created = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination({ credential: { kind: "header", header_name: "X-Flow-Token" } }) });
+    expect(created.status).toBe(201);
+    const value: string = created.body.credential_secret;
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(created.body.credential).toEqual({ kind: "header", header_name: "X-Flow-Token", value_masked: `••••${value.slice(-4)}` });
+
+    const { request, detail, deliveryId } = await delivered(admin, created.body.id);
+    expect(request.headers["x-flow-token"]).toBe(value);
+    expect(request.headers["x-alfred-signature"]).toMatch(/^sha256=/);
+    expect(detail.attempt_log[0].request_headers["X-Flow-Token"]).toBe("[masked]");
+    expect(JSON.stringify(detail)).not.toContain(value);
+    expect(await storedAttempts(deliveryId)).not.toContain(value);
+
+    const got = await rest(h.deps, "GET", `/automations/destinations/${created.body.id}`, { token: admin });
+    const list = await rest(h.deps, "GET", "/automations/destinations", { token: admin });
+    for (const answer of [got.body, list.body]) {
+      expect(JSON.stringify(answer)).not.toContain(value);
+      expect(JSON.stringify(answer)).not.toContain("credential_secret");
+    }
+    const [row] = await h.deps.db.select().from(automationDestinations).where(eq(automationDestinations.id, created.body.id));
+    expect(row!.credentialEncrypted).not.toContain(value);
+    expect(h.deps.keys.decrypt(row!.credentialEncrypted!)).toBe(value);
+  });
+
+  it("Basic credentials are sent as Authorization: Basic, rotated by setting them again, and removed", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    expect(created.credential).toBeNull();
+    expect((await delivered(admin, created.id)).request.headers.authorization).toBeUndefined();
+
+    const set = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential: { kind: "basic", username: "activepieces", password: "a-password-the-flow-knows" } } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ credential_secret: "a-password-the-flow-knows", credential: { kind: "basic", username: "activepieces", password_masked: "••••nows" } });
+    const basic = await delivered(admin, created.id);
+    // Parsed as a receiver does (RFC 7617): base64 of "user:password" after "Basic ".
+    const [scheme, encoded] = String(basic.request.headers.authorization).split(" ");
+    expect(scheme).toBe("Basic");
+    expect(Buffer.from(encoded!, "base64").toString("utf8")).toBe("activepieces:a-password-the-flow-knows");
+    expect(basic.detail.attempt_log[0].request_headers.Authorization).toBe("Basic [masked]");
+    expect(await storedAttempts(basic.deliveryId)).not.toContain(encoded);
+
+    const rotated = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential: { kind: "basic", username: "activepieces" } } });
+    expect(rotated.body.credential_secret).not.toBe("a-password-the-flow-knows");
+    const afterRotation = await delivered(admin, created.id);
+    expect(String(afterRotation.request.headers.authorization)).toBe(`Basic ${Buffer.from(`activepieces:${rotated.body.credential_secret}`).toString("base64")}`);
+
+    const removed = await rest(h.deps, "DELETE", `/automations/destinations/${created.id}/credential`, { token: admin });
+    expect(removed.status).toBe(200);
+    expect(removed.body.credential).toBeNull();
+    expect((await delivered(admin, created.id)).request.headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    [{ kind: "header", header_name: "X-Alfred-Signature" }, "credential.header_name"],
+    [{ kind: "header", header_name: "Content-Type" }, "credential.header_name"],
+    [{ kind: "header", header_name: "X Flow" }, "credential.header_name"],
+    [{ kind: "header", header_name: "X-Flow", value: "line\r\nX-Injected: 1" }, "credential.value"],
+    [{ kind: "header", header_name: "X-Flow", value: " padded " }, "credential.value"],
+    [{ kind: "basic", username: "user:name" }, "credential.username"],
+    [{ kind: "basic", username: "" }, "credential.username"],
+    [{ kind: "basic", username: "u", password: "é-not-ascii" }, "credential.password"],
+  ])("refuses %j with 422 naming %s, and stores nothing", async (credential, path) => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const res = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "validation_error", path });
+    const onCreate = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination({ name: "Refused", credential }) });
+    expect(onCreate.status).toBe(422);
+    const [row] = await h.deps.db.select().from(automationDestinations).where(eq(automationDestinations.id, created.id));
+    expect(row!.credentialKind).toBeNull();
+  });
+});
+
 describe("send test event and the deliveries API", () => {
   it("POST /test delivers a signed alfred.test at once; the delivery shows the event, headers and attempt", async () => {
     const admin = await token(t.admin);
@@ -410,6 +496,8 @@ describe("roles", () => {
     { name: "automation.destinations.create", minimum: "admin", call: (c) => c.automation.destinations.create({ name: "x", url: sink.url, event_types: ["task.created"] }) },
     { name: "automation.destinations.get", minimum: "admin", call: (c) => c.automation.destinations.get({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
     { name: "automation.destinations.confirmNewSecret", minimum: "admin", call: (c) => c.automation.destinations.confirmNewSecret({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.setCredential", minimum: "admin", call: (c) => c.automation.destinations.setCredential({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11", credential: { kind: "header", header_name: "X-Token" } }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.removeCredential", minimum: "admin", call: (c) => c.automation.destinations.removeCredential({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
     { name: "apiKeys.list", minimum: "admin", call: (c) => c.apiKeys.list() },
     { name: "apiKeys.create", minimum: "admin", call: (c) => c.apiKeys.create({ name: "k" }) },
     { name: "automation.deliveries.list", minimum: "manager", call: (c) => c.automation.deliveries.list({}) },
@@ -516,6 +604,7 @@ describe("OpenAPI", () => {
         "/automations/destinations/{id}",
         "/automations/destinations/{id}/rotate-secret",
         "/automations/destinations/{id}/confirm-new-secret",
+        "/automations/destinations/{id}/credential",
         "/automations/destinations/{id}/test",
         "/automations/deliveries",
         "/automations/deliveries/{id}",

@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Alert, Button, EmptyState } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { CredentialPanel } from "./credential-panel";
 import { DestinationForm, type DestinationFormValues } from "./destination-form";
 import { absoluteTime, Loading, LoadError, relativeTime, ShownOnce } from "./shared";
 import { VerifyPanel } from "./verify-panel";
@@ -25,7 +26,7 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
   const list = useQuery(trpc.automation.destinations.list.queryOptions(undefined, { refetchInterval: 30_000 }));
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.automation.destinations.list.queryKey() });
   const [creating, setCreating] = useState(false);
-  const [revealed, setRevealed] = useState<{ name: string; secret: string; why: "created" | "rotated" } | null>(null);
+  const [revealed, setRevealed] = useState<{ name: string; secret: string; why: "created" | "rotated" | "credential" } | null>(null);
   const create = useMutation(
     trpc.automation.destinations.create.mutationOptions({
       onSuccess: (created) => {
@@ -63,7 +64,13 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
 
       {revealed && (
         <ShownOnce
-          title={revealed.why === "created" ? `Signing secret of "${revealed.name}"` : `New signing secret of "${revealed.name}"`}
+          title={
+            revealed.why === "created"
+              ? `Signing secret of "${revealed.name}"`
+              : revealed.why === "credential"
+                ? `Static credential value of "${revealed.name}"`
+                : `New signing secret of "${revealed.name}"`
+          }
           value={revealed.secret}
           onDismiss={() => setRevealed(null)}
         >
@@ -104,6 +111,7 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
               tenantId={tenantId}
               onChanged={invalidate}
               onSecret={(secret) => setRevealed({ name: destination.name, secret, why: "rotated" })}
+              onCredential={(secret) => setRevealed({ name: destination.name, secret, why: "credential" })}
             />
           ))}
         </ul>
@@ -170,7 +178,19 @@ function Health({ destination }: { destination: Destination }) {
   );
 }
 
-function DestinationCard({ destination, tenantId, onChanged, onSecret }: { destination: Destination; tenantId: string; onChanged: () => void; onSecret: (secret: string) => void }) {
+function DestinationCard({
+  destination,
+  tenantId,
+  onChanged,
+  onSecret,
+  onCredential,
+}: {
+  destination: Destination;
+  tenantId: string;
+  onChanged: () => void;
+  onSecret: (secret: string) => void;
+  onCredential: (value: string) => void;
+}) {
   const trpc = useTRPC();
   const [mode, setMode] = useState<"view" | "edit" | "confirm-delete" | "confirm-rotate">("view");
   const [showVerify, setShowVerify] = useState(false);
@@ -236,6 +256,7 @@ function DestinationCard({ destination, tenantId, onChanged, onSecret }: { desti
       </div>
 
       <Health destination={destination} />
+      <CredentialPanel destination={destination} onChanged={onChanged} onSecret={onCredential} />
       {actionError && <Alert>{actionError.message}</Alert>}
 
       {mode === "confirm-rotate" && (
@@ -286,7 +307,7 @@ function DestinationCard({ destination, tenantId, onChanged, onSecret }: { desti
       )}
 
       {testDeliveryId && <TestResult deliveryId={testDeliveryId} onClose={() => setTestDeliveryId(null)} />}
-      {showVerify && <VerifyPanel destinationId={destination.id} tenantId={tenantId} secretMasked={destination.secret_masked} />}
+      {showVerify && <VerifyPanel destinationId={destination.id} tenantId={tenantId} secretMasked={destination.secret_masked} credential={destination.credential} />}
     </li>
   );
 }
