@@ -436,6 +436,61 @@ describe("Messenger and Instagram inbound", () => {
   });
 });
 
+describe("Messenger and Instagram postbacks", () => {
+  it.each([
+    ["messenger", "messenger-postback.json", FB_SECRET, FB_PAGE],
+    ["instagram", "instagram-postback.json", IG_SECRET, IG_ACCOUNT],
+  ] as const)("%s: a signed postback is stored as a postback message with title and payload, and announced in message.ingested", async (type, file, secret, account) => {
+    const payload = fixture(file);
+    const event = payload.entry[0].messaging[0];
+    event.recipient.id = account;
+    payload.entry[0].id = account;
+    event.postback.mid = uid("m_postback");
+    const before = await counts();
+    // The same body with a wrong signature first: 401, nothing stored.
+    expect((await post(type, metaRequest(type, payload, "a-wrong-app-secret"))).status).toBe(401);
+    expect(await counts()).toEqual(before);
+
+    const res = await post(type, metaRequest(type, payload, secret));
+    expect(res).toMatchObject({ status: 200, body: { received: 1 }, stored: { messages: 1 } });
+    const message = await messageByExternal(event.postback.mid);
+    expect(message).toMatchObject({ type: "postback", body: event.postback.title, content: { kind: "postback", title: event.postback.title, payload: event.postback.payload } });
+    const [ingested] = await q(`select payload from automation_events where type = 'message.ingested' and payload->>'message_id' = $1`, [message!.id]);
+    expect(ingested!.payload).toMatchObject({ type: "postback", body: event.postback.title, content: { kind: "postback", title: event.postback.title, payload: event.postback.payload } });
+  });
+});
+
+describe("the signature is checked before anything else, whatever the body holds", () => {
+  const wrong = "a-wrong-secret-0123456789";
+  it.each([
+    ["whatsapp", { object: "whatsapp_business_account", entry: [] }],
+    ["whatsapp", { object: "whatsapp_business_account", entry: [{ id: "WABA", changes: [{ field: "messages", value: { metadata: { phone_number_id: WA_PHONE } } }] }] }],
+    ["messenger", { object: "page", entry: [] }],
+    ["messenger", { object: "page", entry: [{ id: FB_PAGE, time: 1, messaging: [] }] }],
+    ["messenger", { object: "page", entry: [{ id: FB_PAGE, time: 1, standby: [] }] }],
+    ["instagram", { object: "instagram", entry: [] }],
+    ["instagram", { object: "instagram", entry: [{ id: IG_ACCOUNT, time: 1, messaging: [] }] }],
+  ] as const)("%s %j with a wrong signature -> 401, nothing stored", async (type, body) => {
+    const before = await counts();
+    const res = await post(type, metaRequest(type, body as unknown as Json, wrong));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("invalid_signature");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("api: a body with nothing to store and a wrong signature -> 401", async () => {
+    const raw = JSON.stringify({ channel_id: ch.api });
+    const res = await post("api", request("POST", "api", raw, { "content-type": "application/json", "x-alfred-signature": signApiBody(raw, wrong) }));
+    expect(res.status).toBe(401);
+  });
+
+  it("email: a post with no message in it and a wrong signature -> 401", async () => {
+    const fields = { recipient: MAIL_ADDRESS, timestamp: String(Math.floor(Date.now() / 1000)), token: uid("tok").replace(/\./g, ""), signature: "0".repeat(64) };
+    const res = await post("email", request("POST", "email", new URLSearchParams(fields).toString(), { "content-type": "application/x-www-form-urlencoded" }));
+    expect(res.status).toBe(401);
+  });
+});
+
 describe("e-mail (Mailgun) inbound", () => {
   const sign = (timestamp: string, token: string, key = MAIL_KEY) => hmacSha256Hex(key, timestamp + token);
 

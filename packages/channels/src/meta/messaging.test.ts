@@ -55,13 +55,12 @@ describe("parseMessagingWebhook: Messenger", () => {
     expect(m).toMatchObject({ type: "video", body: "see these" });
   });
 
-  it("delivery with mids -> delivered statuses; read watermark, postbacks and reactions ignored", () => {
+  it("delivery with mids -> delivered statuses; read watermark and reactions ignored", () => {
     const parsed = parseMessagingWebhook(
       "messenger",
       page(
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000001000, delivery: { mids: ["m_a", "m_b"], watermark: 1700000000900 } },
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000002000, read: { watermark: 1700000001500 } },
-        { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000003000, postback: { title: "Start", payload: "GET_STARTED" } },
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000004000, reaction: { mid: "m_a", action: "react", emoji: "x" } },
       ),
     );
@@ -72,6 +71,37 @@ describe("parseMessagingWebhook: Messenger", () => {
     ]);
   });
 
+  it("a postback (Meta's documented messaging_postbacks event) is a postback message: title as body, title + payload as content", () => {
+    const body = fixtureJson("messenger-postback.json") as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture
+    const event = body.entry[0].messaging[0];
+    expect(parseMessagingWebhook("messenger", body).messages).toEqual([
+      {
+        externalId: event.postback.mid,
+        channelAccountId: "PAGE_ID",
+        from: { externalId: "USER_PSID" },
+        type: "postback",
+        body: "Book a table",
+        content: { kind: "postback", title: "Book a table", payload: "BOOK_TABLE:party=4" },
+        sentAt: new Date(1527459824000),
+        raw: event,
+      },
+    ]);
+  });
+
+  it("a postback without mid (Get Started on older pages) gets an id stable across re-deliveries", () => {
+    const event = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000003000, postback: { title: "Get Started", payload: "GET_STARTED" } };
+    const first = parseMessagingWebhook("messenger", page(event)).messages[0]!;
+    expect(first).toMatchObject({ type: "postback", body: "Get Started", content: { kind: "postback", title: "Get Started", payload: "GET_STARTED" } });
+    expect(first.externalId).toMatch(/^postback:[0-9a-f]{40}$/);
+    expect(parseMessagingWebhook("messenger", page(event)).messages[0]!.externalId).toBe(first.externalId);
+    const other = parseMessagingWebhook("messenger", page({ ...event, postback: { title: "Get Started", payload: "OTHER" } })).messages[0]!;
+    expect(other.externalId).not.toBe(first.externalId);
+  });
+
+  it("a postback without a sender is a validation error naming the path", () => {
+    expect(() => parseMessagingWebhook("messenger", page({ recipient: { id: "PAGE_1" }, timestamp: 1, postback: { title: "x" } }))).toThrow(/entry\.0\.messaging\.0/);
+  });
+
   it("entries without messaging (feed changes, standby) are skipped", () => {
     expect(
       parseMessagingWebhook("messenger", { object: "page", entry: [{ id: "P", time: 1, changes: [{ field: "feed", value: {} }] }, { id: "P", time: 1, standby: [] }] }),
@@ -80,6 +110,20 @@ describe("parseMessagingWebhook: Messenger", () => {
 });
 
 describe("parseMessagingWebhook: Instagram", () => {
+  it("an ice breaker postback (Meta's documented form) is a postback message", () => {
+    const body = fixtureJson("instagram-postback.json") as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture
+    expect(parseMessagingWebhook("instagram", body).messages).toEqual([
+      expect.objectContaining({
+        externalId: body.entry[0].messaging[0].postback.mid,
+        channelAccountId: "17841400000000000",
+        from: { externalId: "IGSID_CUSTOMER" },
+        type: "postback",
+        body: "What are your opening hours?",
+        content: { kind: "postback", title: "What are your opening hours?", payload: "ICEBREAKER_HOURS" },
+      }),
+    ]);
+  });
+
   it("text message: channel = recipient (business account), sender = IGSID", () => {
     const [m] = parseMessagingWebhook("instagram", fixtureJson("instagram-text-message.json")).messages;
     expect(m).toMatchObject({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { NormalizedInboundMessage, NormalizedStatusUpdate, ParsedWebhook } from "../types";
 import { dateFromUnix, parseWithSchema } from "../util/validation";
@@ -13,10 +14,14 @@ import { dateFromUnix, parseWithSchema } from "../util/validation";
  * - Text -> type `text`. Attachments -> type of the first attachment (`image`, `video`, `audio`,
  *   `file`, `location`, `fallback`, `share`, `story_mention`, `ig_reel`, ...); body = the text if the
  *   message also has one, else null. Instagram `is_unsupported` messages -> type `unsupported`.
+ * - `messaging_postbacks` events (a tap on a button, Get Started, an Instagram ice breaker) -> type
+ *   `postback`, body = the button's title, content = `{ title, payload }`. Their id is the
+ *   postback's `mid` when Meta sends one, else derived from sender, time and payload (stable across
+ *   re-deliveries of the same event).
  * - `delivery` events that list `mids` (Messenger) map to `delivered` statuses, and `read` events
  *   naming a `mid` (Instagram) map to `read`. Messenger `read` events carry only a watermark (every
  *   message before a time), which cannot be tied to a message id without the database: IGNORED,
- *   as are postbacks, reactions, referrals, opt-ins, edits, `standby` and `changes` entries.
+ *   as are reactions, referrals, opt-ins, edits, `standby` and `changes` entries.
  * - `raw` is the whole messaging event (`sender`, `recipient`, `timestamp`, `message`), unknown fields kept.
  */
 
@@ -53,6 +58,15 @@ const eventSchema = z.looseObject({
   message: z.unknown().optional(),
   delivery: z.looseObject({ mids: z.array(z.string()).optional(), watermark: unixMs.optional() }).optional(),
   read: z.looseObject({ mid: z.string().optional(), watermark: unixMs.optional() }).optional(),
+  postback: z.unknown().optional(),
+});
+
+/** A `messaging_postbacks` event, checked strictly once we know it is one. */
+export const messagingPostbackEventSchema = z.looseObject({
+  sender: participant,
+  recipient: participant,
+  timestamp: unixMs,
+  postback: z.looseObject({ mid: z.string().min(1).optional(), title: z.string().optional(), payload: z.string().optional() }),
 });
 
 export const messagingWebhookSchema = z.looseObject({
@@ -94,6 +108,22 @@ export function parseMessagingWebhook(channel: MessagingChannel, payload: unknow
           from: { externalId: e.sender.id },
           type,
           body: m.text ?? null,
+          sentAt: dateFromUnix(e.timestamp, "ms"),
+          raw: event,
+        });
+        return;
+      }
+      if (event.postback !== undefined) {
+        const e = parseWithSchema(messagingPostbackEventSchema, event, what, `entry.${i}.messaging.${k}`);
+        const { mid, title, payload } = e.postback;
+        const label = title ?? payload ?? "";
+        messages.push({
+          externalId: mid ?? `postback:${createHash("sha256").update(`${e.sender.id}|${e.recipient.id}|${e.timestamp}|${payload ?? ""}|${title ?? ""}`).digest("hex").slice(0, 40)}`,
+          channelAccountId: e.recipient.id,
+          from: { externalId: e.sender.id },
+          type: "postback",
+          body: label === "" ? null : label,
+          content: { kind: "postback", title: label, payload: payload ?? null },
           sentAt: dateFromUnix(e.timestamp, "ms"),
           raw: event,
         });
