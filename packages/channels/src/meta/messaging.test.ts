@@ -55,13 +55,12 @@ describe("parseMessagingWebhook: Messenger", () => {
     expect(m).toMatchObject({ type: "video", body: "see these" });
   });
 
-  it("delivery with mids -> delivered statuses; read watermark and reactions ignored", () => {
+  it("delivery with mids -> delivered statuses; a read watermark is ignored", () => {
     const parsed = parseMessagingWebhook(
       "messenger",
       page(
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000001000, delivery: { mids: ["m_a", "m_b"], watermark: 1700000000900 } },
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000002000, read: { watermark: 1700000001500 } },
-        { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000004000, reaction: { mid: "m_a", action: "react", emoji: "x" } },
       ),
     );
     expect(parsed.messages).toEqual([]);
@@ -86,6 +85,36 @@ describe("parseMessagingWebhook: Messenger", () => {
         raw: event,
       },
     ]);
+  });
+
+  it("a reaction and its removal (Meta's message_reactions events) are reaction messages, distinguishable", () => {
+    const react = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000004000, reaction: { mid: "m_a", action: "react", emoji: "\u{2764}\u{FE0F}", reaction: "love" } };
+    const unreact = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000005000, reaction: { mid: "m_a", action: "unreact" } };
+    const [added, removed] = parseMessagingWebhook("messenger", page(react, unreact)).messages;
+    expect(added).toMatchObject({ type: "reaction", body: null, content: { kind: "reaction", action: "react", emoji: "\u{2764}\u{FE0F}", reacted_message_external_id: "m_a" } });
+    expect(removed).toMatchObject({ type: "reaction", content: { kind: "reaction", action: "unreact", emoji: null, reacted_message_external_id: "m_a" } });
+    expect(added!.externalId).not.toBe(removed!.externalId);
+  });
+
+  it("attachments carry typed content: image url, location coordinates, Instagram story mention; a quick reply its payload", () => {
+    const parsed = parseMessagingWebhook(
+      "messenger",
+      page(
+        event({ mid: "m_img", attachments: [{ type: "image", payload: { url: "https://scontent.example/img.jpg" } }] }),
+        event({ mid: "m_loc", attachments: [{ type: "location", title: "Pinned", payload: { coordinates: { lat: 38.7223, long: -9.1393 } } }] }),
+        event({ mid: "m_qr", text: "Red", quick_reply: { payload: "COLOR_RED" } }),
+      ),
+    );
+    expect(parsed.messages.map((m) => m.content)).toEqual([
+      { kind: "media", media_type: "image", media_id: null, url: "https://scontent.example/img.jpg" },
+      { kind: "location", latitude: 38.7223, longitude: -9.1393, name: null, address: null, url: null },
+      { kind: "interactive_reply", reply_type: "quick_reply", id: null, title: "Red", payload: "COLOR_RED" },
+    ]);
+    const story = parseMessagingWebhook("instagram", {
+      object: "instagram",
+      entry: [{ id: "IG_1", time: 1, messaging: [{ sender: { id: "IGSID" }, recipient: { id: "IG_1" }, timestamp: 1700000000000, message: { mid: "m_story", attachments: [{ type: "story_mention", payload: { url: "https://lookaside.example/story" } }] } }] }],
+    });
+    expect(story.messages[0]).toMatchObject({ type: "story_mention", content: { kind: "story_mention", url: "https://lookaside.example/story" } });
   });
 
   it("a postback without mid (Get Started on older pages) gets an id stable across re-deliveries", () => {
