@@ -436,6 +436,117 @@ describe("Messenger and Instagram inbound", () => {
   });
 });
 
+describe("Messenger and Instagram postbacks", () => {
+  it.each([
+    ["messenger", "messenger-postback.json", FB_SECRET, FB_PAGE],
+    ["instagram", "instagram-postback.json", IG_SECRET, IG_ACCOUNT],
+  ] as const)("%s: a signed postback is stored as a postback message with title and payload, and announced in message.ingested", async (type, file, secret, account) => {
+    const payload = fixture(file);
+    const event = payload.entry[0].messaging[0];
+    event.recipient.id = account;
+    payload.entry[0].id = account;
+    event.postback.mid = uid("m_postback");
+    const before = await counts();
+    // The same body with a wrong signature first: 401, nothing stored.
+    expect((await post(type, metaRequest(type, payload, "a-wrong-app-secret"))).status).toBe(401);
+    expect(await counts()).toEqual(before);
+
+    const res = await post(type, metaRequest(type, payload, secret));
+    expect(res).toMatchObject({ status: 200, body: { received: 1 }, stored: { messages: 1 } });
+    const message = await messageByExternal(event.postback.mid);
+    expect(message).toMatchObject({ type: "postback", body: event.postback.title, content: { kind: "postback", title: event.postback.title, payload: event.postback.payload } });
+    const [ingested] = await q(`select payload from automation_events where type = 'message.ingested' and payload->>'message_id' = $1`, [message!.id]);
+    expect(ingested!.payload).toMatchObject({ type: "postback", body: event.postback.title, content: { kind: "postback", title: event.postback.title, payload: event.postback.payload } });
+  });
+});
+
+describe("typed message content, stored, in the timeline and in message.ingested", () => {
+  /** One WhatsApp message of Meta's documented shape from a fresh sender. */
+  function waMessage(from: string, message: Json): Json {
+    const p = waText({ from });
+    const v = p.entry[0].changes[0].value;
+    v.messages[0] = { from, id: uid("wamid"), timestamp: v.messages[0].timestamp, ...message };
+    return p;
+  }
+  async function ingested(externalId: string) {
+    const message = await messageByExternal(externalId);
+    const [event] = await q(`select payload from automation_events where type = 'message.ingested' and payload->>'message_id' = $1`, [message!.id]);
+    const timeline = await callerFor(h.deps, t.admin).conversations.timeline({ id: message!.conversation_id });
+    return { message: message!, event: event!.payload as Json, item: timeline.items.find((i) => i.id === message!.id)! };
+  }
+
+  it.each([
+    ["image", { type: "image", image: { caption: "The box", mime_type: "image/jpeg", sha256: "abc=", id: "1003383421387256" } }, { kind: "media", media_type: "image", media_id: "1003383421387256", mime_type: "image/jpeg", caption: "The box", sha256: "abc=" }],
+    ["location", { type: "location", location: { latitude: 37.483307, longitude: -122.148981, name: "Main Campus", address: "1 Hacker Way" } }, { kind: "location", latitude: 37.483307, longitude: -122.148981, name: "Main Campus", address: "1 Hacker Way", url: null }],
+    ["interactive", { type: "interactive", interactive: { type: "list_reply", list_reply: { id: "row-2", title: "Tuesday" } } }, { kind: "interactive_reply", reply_type: "list_reply", id: "row-2", title: "Tuesday" }],
+    ["reaction removal", { type: "reaction", reaction: { message_id: "wamid.TARGET", emoji: "" } }, { kind: "reaction", action: "unreact", emoji: null, reacted_message_external_id: "wamid.TARGET" }],
+  ])("WhatsApp %s", async (_name, message, content) => {
+    const payload = waMessage(`1555${Math.floor(Math.random() * 1e7)}`, message);
+    expect((await post("whatsapp", metaRequest("whatsapp", payload, WA_SECRET))).status).toBe(200);
+    const { message: row, event, item } = await ingested(payload.entry[0].changes[0].value.messages[0].id);
+    expect(row.content).toEqual(content);
+    expect(event.content).toEqual(content);
+    expect(item.content).toEqual(content);
+  });
+
+  it("a WhatsApp reaction names the message reacted to, and its emoji", async () => {
+    const from = `1555${Math.floor(Math.random() * 1e7)}`;
+    const first = waText({ from, id: uid("wamid") });
+    await post("whatsapp", metaRequest("whatsapp", first, WA_SECRET));
+    const target = first.entry[0].changes[0].value.messages[0].id;
+    const reaction = waMessage(from, { type: "reaction", reaction: { message_id: target, emoji: "\u{1F44D}" } });
+    await post("whatsapp", metaRequest("whatsapp", reaction, WA_SECRET));
+    const { item } = await ingested(reaction.entry[0].changes[0].value.messages[0].id);
+    expect(item).toMatchObject({ type: "reaction", body: null, content: { kind: "reaction", action: "react", emoji: "\u{1F44D}", reacted_message_external_id: target } });
+  });
+
+  it("an Instagram story mention carries its URL; a Messenger reaction its emoji", async () => {
+    const story = fixture("instagram-text-message.json");
+    const event = story.entry[0].messaging[0];
+    event.recipient.id = IG_ACCOUNT;
+    event.message = { mid: uid("m_story"), attachments: [{ type: "story_mention", payload: { url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1" } }] };
+    expect((await post("instagram", metaRequest("instagram", story, IG_SECRET))).status).toBe(200);
+    expect((await ingested(event.message.mid)).item.content).toEqual({ kind: "story_mention", url: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1" });
+
+    const reaction = { object: "page", entry: [{ id: FB_PAGE, time: 1, messaging: [{ sender: { id: uid("PSID") }, recipient: { id: FB_PAGE }, timestamp: Date.now(), reaction: { mid: "m_target", action: "react", emoji: "\u{2764}", reaction: "love" } }] }] };
+    const res = await post("messenger", metaRequest("messenger", reaction, FB_SECRET));
+    expect(res).toMatchObject({ status: 200, stored: { messages: 1 } });
+    const [row] = await q(`select type, content from messages where channel_id = $1 and type = 'reaction' order by created_at desc limit 1`, [ch.messenger]);
+    expect(row).toEqual({ type: "reaction", content: { kind: "reaction", action: "react", emoji: "\u{2764}", reacted_message_external_id: "m_target" } });
+  });
+});
+
+describe("the signature is checked before anything else, whatever the body holds", () => {
+  const wrong = "a-wrong-secret-0123456789";
+  it.each([
+    ["whatsapp", { object: "whatsapp_business_account", entry: [] }],
+    ["whatsapp", { object: "whatsapp_business_account", entry: [{ id: "WABA", changes: [{ field: "messages", value: { metadata: { phone_number_id: WA_PHONE } } }] }] }],
+    ["messenger", { object: "page", entry: [] }],
+    ["messenger", { object: "page", entry: [{ id: FB_PAGE, time: 1, messaging: [] }] }],
+    ["messenger", { object: "page", entry: [{ id: FB_PAGE, time: 1, standby: [] }] }],
+    ["instagram", { object: "instagram", entry: [] }],
+    ["instagram", { object: "instagram", entry: [{ id: IG_ACCOUNT, time: 1, messaging: [] }] }],
+  ] as const)("%s %j with a wrong signature -> 401, nothing stored", async (type, body) => {
+    const before = await counts();
+    const res = await post(type, metaRequest(type, body as unknown as Json, wrong));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("invalid_signature");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("api: a body with nothing to store and a wrong signature -> 401", async () => {
+    const raw = JSON.stringify({ channel_id: ch.api });
+    const res = await post("api", request("POST", "api", raw, { "content-type": "application/json", "x-alfred-signature": signApiBody(raw, wrong) }));
+    expect(res.status).toBe(401);
+  });
+
+  it("email: a post with no message in it and a wrong signature -> 401", async () => {
+    const fields = { recipient: MAIL_ADDRESS, timestamp: String(Math.floor(Date.now() / 1000)), token: uid("tok").replace(/\./g, ""), signature: "0".repeat(64) };
+    const res = await post("email", request("POST", "email", new URLSearchParams(fields).toString(), { "content-type": "application/x-www-form-urlencoded" }));
+    expect(res.status).toBe(401);
+  });
+});
+
 describe("e-mail (Mailgun) inbound", () => {
   const sign = (timestamp: string, token: string, key = MAIL_KEY) => hmacSha256Hex(key, timestamp + token);
 

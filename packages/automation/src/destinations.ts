@@ -3,6 +3,7 @@ import { AppError, maskSecret, type SecretKeyProvider } from "@alfred/core";
 import { and, desc, eq, sql, type Database, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
 import { validateTenantUrl } from "@alfred/egress";
+import { prepareCredential, maskCredentialSecret, publicCredential, type CredentialInput, type PublicCredential, type StoredCredential } from "./destination-credential";
 import { generateDestinationSecret, validateUserSecret } from "./destination-secret";
 import { EVENT_CATALOG, TEST_EVENT_TYPE, type EventType } from "./events/catalog";
 import type { AutomationSettings } from "./settings";
@@ -34,14 +35,35 @@ export interface PublicDestination {
   secret_masked: string;
   /** While a rotated-out secret still signs: when it stops. */
   previous_secret_expires_at: string | null;
+  /**
+   * Which secret `X-Alfred-Body-Signature` (checked by one-secret receivers such as Activepieces'
+   * Catch Webhook) uses right now: the previous one through a rotation's overlap, until it expires
+   * or an admin confirms the receiver was updated; the current one otherwise.
+   */
+  body_signature_secret: "current" | "previous";
+  /** When an admin confirmed, during the pending rotation, that the receiver checks the new secret. */
+  new_secret_confirmed_at: string | null;
+  /** The static credential sent with every delivery (Basic or a named header), masked; null for none. */
+  credential: PublicCredential | null;
   created_at: string;
   updated_at: string;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+type RotationState = Pick<DestinationRow, "previousSecretEncrypted" | "previousSecretExpiresAt" | "newSecretConfirmedAt">;
+
+function previousSecretLive(row: RotationState, now: Date): boolean {
+  return row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+}
+
+/** A rotation whose overlap still runs and whose new secret nobody confirmed yet. */
+function rotationPending(row: RotationState, now: Date): boolean {
+  return previousSecretLive(row, now) && row.newSecretConfirmedAt === null;
+}
+
 export function toPublicDestination(row: DestinationRow, now = new Date()): PublicDestination {
-  const previousLive = row.previousSecretEncrypted !== null && row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+  const previousLive = previousSecretLive(row, now);
   return {
     id: row.id,
     name: row.name,
@@ -53,6 +75,9 @@ export function toPublicDestination(row: DestinationRow, now = new Date()): Publ
     failing_since: iso(row.failingSince),
     secret_masked: row.secretMasked,
     previous_secret_expires_at: previousLive ? iso(row.previousSecretExpiresAt) : null,
+    body_signature_secret: rotationPending(row, now) ? "previous" : "current",
+    new_secret_confirmed_at: previousLive ? iso(row.newSecretConfirmedAt) : null,
+    credential: row.credentialKind && row.credentialName !== null && row.credentialMasked !== null ? publicCredential(row.credentialKind, row.credentialName, row.credentialMasked) : null,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -72,6 +97,41 @@ export function currentSecrets(
     secrets.push(keys.decrypt(destination.previousSecretEncrypted));
   }
   return secrets;
+}
+
+export interface SigningSecrets {
+  /** Every valid secret, current first: `X-Alfred-Signature` and `webhook-signature` carry one MAC each. */
+  all: string[];
+  /** The one secret `X-Alfred-Body-Signature` uses (see `PublicDestination.body_signature_secret`). */
+  body: string;
+  /** The static credential sent next to the signatures, decrypted; null for none. */
+  credential: StoredCredential | null;
+}
+
+type CredentialColumns = Pick<DestinationRow, "credentialKind" | "credentialName" | "credentialEncrypted">;
+
+/** The destination's static credential, decrypted (for sending only). */
+export function destinationCredential(destination: CredentialColumns, keys: SecretKeyProvider): StoredCredential | null {
+  const { credentialKind: kind, credentialName: name, credentialEncrypted: encrypted } = destination;
+  if (!kind || name === null || encrypted === null) return null;
+  return { kind, name, secret: keys.decrypt(encrypted) };
+}
+
+/** The columns that store a credential (all null to remove it). */
+function credentialColumns(credential: StoredCredential | null, keys: SecretKeyProvider) {
+  return credential === null
+    ? { credentialKind: null, credentialName: null, credentialEncrypted: null, credentialMasked: null }
+    : { credentialKind: credential.kind, credentialName: credential.name, credentialEncrypted: keys.encrypt(credential.secret), credentialMasked: maskCredentialSecret(credential.secret) };
+}
+
+/**
+ * The secrets one delivery is signed with. Receivers that check several signatures switch whenever
+ * they like during the overlap; a receiver that checks one body signature against one configured
+ * secret keeps getting the secret it has until the overlap ends or an admin confirms the switch.
+ */
+export function signingSecrets(destination: Pick<DestinationRow, "secretEncrypted"> & RotationState & CredentialColumns, keys: SecretKeyProvider, now: Date = new Date()): SigningSecrets {
+  const all = currentSecrets(destination, keys, now);
+  return { all, body: rotationPending(destination, now) && all[1] !== undefined ? all[1] : all[0]!, credential: destinationCredential(destination, keys) };
 }
 
 function normaliseEventTypes(types: readonly EventType[]): string[] {
@@ -99,14 +159,19 @@ export interface CreateDestinationInput {
   event_types: EventType[];
   enabled?: boolean;
   secret?: string;
+  credential?: CredentialInput;
 }
 
-/** Creates a destination. The returned `secret` is the only time it is ever shown. */
+/** The credential's password / header value, returned where it is set: the only time it is shown. */
+export type WithCredentialSecret = { credential_secret?: string };
+
+/** Creates a destination. The returned `secret` (and `credential_secret`) is the only time it is ever shown. */
 export async function createDestination(
   deps: DestinationServiceDeps,
   tenantId: string,
   input: CreateDestinationInput,
-): Promise<PublicDestination & { secret: string }> {
+): Promise<PublicDestination & { secret: string } & WithCredentialSecret> {
+  const credential = input.credential === undefined ? null : prepareCredential(input.credential, "credential");
   const url = await checkedUrl(deps, input.url);
   const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
   const enabled = input.enabled ?? true;
@@ -119,12 +184,13 @@ export async function createDestination(
       secretEncrypted: deps.keys.encrypt(secret),
       secretMasked: maskSecret(secret),
       eventTypes: normaliseEventTypes(input.event_types),
+      ...credentialColumns(credential, deps.keys),
       enabled,
       disabledReason: enabled ? null : "manual",
       disabledAt: enabled ? null : new Date(),
     })
     .returning();
-  return { ...toPublicDestination(row!), secret };
+  return { ...toPublicDestination(row!), secret, ...(credential ? { credential_secret: credential.secret } : {}) };
 }
 
 export async function listDestinations(deps: Pick<DestinationServiceDeps, "db">, tenantId: string): Promise<PublicDestination[]> {
@@ -269,8 +335,10 @@ export async function deleteDestination(deps: Pick<DestinationServiceDeps, "db">
 
 /**
  * Replaces the secret. The old one keeps signing (and verifying callbacks) for
- * `rotationGraceSeconds`, so receivers can switch without dropping a delivery. Rotating again
- * during a grace period retires the older secret at once: one previous secret at a time.
+ * `rotationGraceSeconds`, so receivers can switch without dropping a delivery; the body signature
+ * stays on it for that whole overlap unless `confirmNewSecret` is called. One previous secret at a
+ * time: rotating again during an overlap keeps the secret the receiver is known to have, i.e. the
+ * previous one unless the new one was confirmed, and retires the other at once.
  */
 export async function rotateDestinationSecret(
   deps: DestinationServiceDeps,
@@ -282,20 +350,84 @@ export async function rotateDestinationSecret(
   const secret = input.secret === undefined ? generateDestinationSecret() : validateUserSecret(input.secret);
   return deps.db.transaction(async (tx) => {
     const current = await findRow(tx, tenantId, id, true);
+    const kept = rotationPending(current, now) ? current.previousSecretEncrypted! : current.secretEncrypted;
     const [row] = await tx
       .update(automationDestinations)
       .set({
         secretEncrypted: deps.keys.encrypt(secret),
         secretMasked: maskSecret(secret),
         // Re-encrypted with the current key: a rotation also moves the old secret off retired keys.
-        previousSecretEncrypted: deps.keys.encrypt(deps.keys.decrypt(current.secretEncrypted)),
+        previousSecretEncrypted: deps.keys.encrypt(deps.keys.decrypt(kept)),
         previousSecretExpiresAt: new Date(now.getTime() + deps.settings.rotationGraceSeconds * 1000),
+        newSecretConfirmedAt: null,
         updatedAt: now,
       })
       .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
       .returning();
     return { ...toPublicDestination(row!, now), secret };
   });
+}
+
+/**
+ * An admin says the receiver now checks the new secret: `X-Alfred-Body-Signature` switches to it at
+ * once. The previous secret still signs `X-Alfred-Signature` / `webhook-signature` and verifies
+ * callbacks until the overlap ends. 409 when no rotation is pending (none, expired, or confirmed).
+ */
+export async function confirmNewSecret(
+  deps: Pick<DestinationServiceDeps, "db">,
+  tenantId: string,
+  id: string,
+  now: Date = new Date(),
+): Promise<PublicDestination> {
+  return deps.db.transaction(async (tx) => {
+    const current = await findRow(tx, tenantId, id, true);
+    if (!rotationPending(current, now)) {
+      throw new AppError(
+        "conflict",
+        current.newSecretConfirmedAt !== null && previousSecretLive(current, now)
+          ? "the new secret was already confirmed; the body signature uses it"
+          : "no rotation is pending: the body signature already uses the current secret",
+      );
+    }
+    const [row] = await tx
+      .update(automationDestinations)
+      .set({ newSecretConfirmedAt: now, updatedAt: now })
+      .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+      .returning();
+    return toPublicDestination(row!, now);
+  });
+}
+
+/**
+ * Sets or replaces the static credential; without a password / value a random one is generated.
+ * Setting it again is how it is rotated: the old value stops at once (a static credential has no
+ * overlap: the receiver compares one value). The new value is returned this once.
+ */
+export async function setDestinationCredential(
+  deps: DestinationServiceDeps,
+  tenantId: string,
+  id: string,
+  input: CredentialInput,
+): Promise<PublicDestination & { credential_secret: string }> {
+  const credential = prepareCredential(input, "credential");
+  const [row] = await deps.db
+    .update(automationDestinations)
+    .set({ ...credentialColumns(credential, deps.keys), updatedAt: new Date() })
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+    .returning();
+  if (!row) throw new AppError("not_found", "destination not found");
+  return { ...toPublicDestination(row), credential_secret: credential.secret };
+}
+
+/** Removes the static credential: deliveries carry the signatures only. Removing none is fine. */
+export async function removeDestinationCredential(deps: DestinationServiceDeps, tenantId: string, id: string): Promise<PublicDestination> {
+  const [row] = await deps.db
+    .update(automationDestinations)
+    .set({ ...credentialColumns(null, deps.keys), updatedAt: new Date() })
+    .where(and(eq(automationDestinations.tenantId, tenantId), eq(automationDestinations.id, id)))
+    .returning();
+  if (!row) throw new AppError("not_found", "destination not found");
+  return toPublicDestination(row);
 }
 
 export interface TestSend {
@@ -343,18 +475,21 @@ export async function reencryptDestinationSecrets(deps: Pick<DestinationServiceD
         id: automationDestinations.id,
         secretEncrypted: automationDestinations.secretEncrypted,
         previousSecretEncrypted: automationDestinations.previousSecretEncrypted,
+        credentialEncrypted: automationDestinations.credentialEncrypted,
       })
       .from(automationDestinations)
       .for("update");
     const current = deps.keys.currentKeyId;
     for (const row of rows) {
       const stale = (envelope: string | null) => envelope !== null && deps.keys.keyIdOf(envelope) !== current;
-      if (!stale(row.secretEncrypted) && !stale(row.previousSecretEncrypted)) continue;
+      if (!stale(row.secretEncrypted) && !stale(row.previousSecretEncrypted) && !stale(row.credentialEncrypted)) continue;
+      const again = (envelope: string | null) => (envelope === null ? null : deps.keys.encrypt(deps.keys.decrypt(envelope)));
       await tx
         .update(automationDestinations)
         .set({
           secretEncrypted: deps.keys.encrypt(deps.keys.decrypt(row.secretEncrypted)),
-          previousSecretEncrypted: row.previousSecretEncrypted === null ? null : deps.keys.encrypt(deps.keys.decrypt(row.previousSecretEncrypted)),
+          previousSecretEncrypted: again(row.previousSecretEncrypted),
+          credentialEncrypted: again(row.credentialEncrypted),
         })
         .where(eq(automationDestinations.id, row.id));
       reencrypted += 1;

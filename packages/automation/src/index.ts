@@ -1,6 +1,7 @@
 export * from "./events/catalog";
 export * from "./signing";
 export * from "./destination-secret";
+export * from "./destination-credential";
 export * from "./backoff";
 export * from "./queues";
 export * from "./effects";

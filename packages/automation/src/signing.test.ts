@@ -26,6 +26,7 @@ const CURRENT = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const PREVIOUS = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMw==";
 const EVENT_ID = "6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b";
 const TENANT_ID = "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11";
+const DESTINATION_ID = "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const BODY = JSON.stringify({ event_id: EVENT_ID, tenant_id: TENANT_ID, type: "alfred.test", payload: { message: "olá ✓" } });
 
 /** An independent implementation of the X-Alfred-Signature spec, straight from the docs. */
@@ -40,6 +41,7 @@ function headersFor(secrets: string[], timestamp = nowSeconds(), rawBody = BODY)
     secrets,
     eventId: EVENT_ID,
     tenantId: TENANT_ID,
+    destinationId: DESTINATION_ID,
     timestamp,
     rawBody,
     correlationId: "corr-123",
@@ -98,6 +100,7 @@ describe("buildDeliveryHeaders", () => {
       "User-Agent": "Alfred-Webhooks/1.2.3",
       "X-Alfred-Event-Id": EVENT_ID,
       "X-Alfred-Tenant-Id": TENANT_ID,
+      "X-Alfred-Destination-Id": DESTINATION_ID,
       "X-Alfred-Timestamp": "1700000000",
       "X-Alfred-Signature": `sha256=${referenceAlfred(CURRENT, ts, EVENT_ID, TENANT_ID, BODY)}`,
       "X-Alfred-Body-Signature": `sha256=${createHmac("sha256", Buffer.from(CURRENT, "utf8")).update(BODY).digest("hex")}`,
@@ -122,6 +125,13 @@ describe("buildDeliveryHeaders", () => {
     expect(new Webhook(CURRENT).verify(BODY, headers)).toEqual(JSON.parse(BODY));
     expect(() => new Webhook(PREVIOUS).verify(BODY, headers)).toThrow();
     expect(() => new Webhook(CURRENT).verify(`${BODY} `, headers)).toThrow();
+  });
+
+  it("signs the body with the bodySecret it is given (the previous one through a rotation), the rest with every secret", () => {
+    const ts = nowSeconds();
+    const headers = buildDeliveryHeaders({ secrets: [CURRENT, PREVIOUS], bodySecret: PREVIOUS, eventId: EVENT_ID, tenantId: TENANT_ID, timestamp: ts, rawBody: BODY, correlationId: "c", version: "1.0", destinationId: DESTINATION_ID });
+    expect(headers["X-Alfred-Body-Signature"]).toBe(`sha256=${bodySignature(PREVIOUS, BODY)}`);
+    expect(headers["X-Alfred-Signature"]!.split(",")).toHaveLength(2);
   });
 
   it("during rotation signs with every secret: two sha256= values, two v1 signatures, body signature by the current one", () => {

@@ -8,8 +8,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * - `X-Alfred-Signature`: `sha256=<hex HMAC-SHA256("{timestamp}.{event_id}.{tenant_id}.{raw_body}")>`,
  *   one value per valid secret (comma-separated during a rotation). Binding the timestamp, event id
  *   and tenant id into the MAC stops replays across events and tenants, not only body tampering.
- * - `X-Alfred-Body-Signature`: `sha256=<hex HMAC-SHA256(raw_body)>` with the current secret, the
- *   shape Activepieces' Catch Webhook "HMAC" authentication verifies without code.
+ * - `X-Alfred-Body-Signature`: `sha256=<hex HMAC-SHA256(raw_body)>` with ONE secret, the shape
+ *   Activepieces' Catch Webhook "HMAC" authentication verifies without code. That check knows one
+ *   secret, so during a rotation this header keeps the previous secret until the overlap ends or an
+ *   admin confirms the receiver was updated (`signingSecrets` in destinations.ts decides).
  * - Standard Webhooks `webhook-signature`: `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>`,
  *   space-separated per secret, verifiable by the `standardwebhooks` libraries.
  *
@@ -84,8 +86,15 @@ export function standardWebhooksSignature(secret: string, id: string, timestamp:
 export interface DeliveryHeaderInput {
   /** Every secret that is valid right now: the current one first, then the previous during rotation. */
   secrets: readonly string[];
+  /** The secret of `X-Alfred-Body-Signature`; the current one (`secrets[0]`) when omitted. */
+  bodySecret?: string;
   eventId: string;
   tenantId: string;
+  /**
+   * The destination the delivery goes to: not secret, sent so a flow can put it in its callbacks'
+   * `X-Alfred-Destination-Id` instead of having it hard-coded.
+   */
+  destinationId: string;
   /** Unix seconds. */
   timestamp: number;
   rawBody: RawBody;
@@ -98,9 +107,10 @@ export type DeliveryHeaders = Record<string, string>;
 
 /** Headers of one signed delivery attempt. Secrets never appear in them, only MACs. */
 export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeaders {
-  const { secrets, eventId, tenantId, timestamp, rawBody, correlationId, version } = input;
+  const { secrets, eventId, tenantId, destinationId, timestamp, rawBody, correlationId, version } = input;
   const current = secrets[0];
   if (current === undefined) throw new Error("buildDeliveryHeaders: at least one secret is required");
+  const bodySecret = input.bodySecret ?? current;
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new Error("buildDeliveryHeaders: timestamp must be whole unix seconds");
   }
@@ -110,11 +120,12 @@ export function buildDeliveryHeaders(input: DeliveryHeaderInput): DeliveryHeader
     "User-Agent": `Alfred-Webhooks/${version}`,
     "X-Alfred-Event-Id": eventId,
     "X-Alfred-Tenant-Id": tenantId,
+    "X-Alfred-Destination-Id": destinationId,
     "X-Alfred-Timestamp": String(timestamp),
     "X-Alfred-Signature": secrets
       .map((s) => ALFRED_SIGNATURE_PREFIX + alfredSignature(s, timestamp, eventId, tenantId, rawBody))
       .join(","),
-    "X-Alfred-Body-Signature": ALFRED_SIGNATURE_PREFIX + bodySignature(current, rawBody),
+    "X-Alfred-Body-Signature": ALFRED_SIGNATURE_PREFIX + bodySignature(bodySecret, rawBody),
     "webhook-id": eventId,
     "webhook-timestamp": String(timestamp),
     "webhook-signature": secrets.map((s) => `v1,${standardWebhooksSignature(s, eventId, timestamp, rawBody)}`).join(" "),

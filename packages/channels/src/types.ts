@@ -1,3 +1,5 @@
+import type { MessageContent } from "@alfred/core";
+
 /**
  * Provider-neutral shapes produced by the channel adapters. The adapters do no database work: the crm
  * package looks the channel up by `channelAccountId`, stores messages idempotently on `externalId` and
@@ -39,6 +41,8 @@ export interface NormalizedInboundMessage {
   type: string;
   /** The text, a caption, or null for types without text. */
   body: string | null;
+  /** What the message holds beyond its text, typed per kind (media, reaction, location, postback...); null for plain text. */
+  content?: MessageContent | null;
   sentAt: Date;
   /** The single provider message object, as received (unknown fields kept). */
   raw: unknown;

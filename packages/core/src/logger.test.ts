@@ -39,4 +39,11 @@ describe("logger", () => {
     const text = output();
     for (const secret of ["hunter2-hunter2", "abc.def.ghi", "whsec_topsecret"]) expect(text).not.toContain(secret);
   });
+
+  it("redacts a destination's static credential, as input and as returned once", () => {
+    const { logger, output } = capture();
+    logger.info({ input: { credential: { kind: "header", header_name: "X-Flow", value: "flow-token-value" } }, result: { credential_secret: "generated-credential" } }, "mutation");
+    const text = output();
+    for (const secret of ["flow-token-value", "generated-credential"]) expect(text).not.toContain(secret);
+  });
 });

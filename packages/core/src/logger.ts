@@ -47,6 +47,11 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? "inf
         "headers.cookie",
         "access_token",
         "refresh_token",
+        // A destination's static credential (its password / header value).
+        "credential",
+        "*.credential",
+        "credential_secret",
+        "*.credential_secret",
       ],
       censor: "[redacted]",
     },

@@ -1,5 +1,5 @@
 import { recordEvent } from "@alfred/automation";
-import { normalizeJsonStrings, normalizeText } from "@alfred/core";
+import { normalizeJsonStrings, normalizeText, type MessageContent } from "@alfred/core";
 import { inboundMediaRefs, isStatusAdvance, type NormalizedInboundMessage, type NormalizedStatusUpdate, type OutboundStatus } from "@alfred/channels";
 import { and, desc, eq, inArray, sql, type Database, type DbOrTx } from "@alfred/db";
 import { type channels, contactIdentities, contacts, conversations, messages } from "@alfred/db/schema";
@@ -56,6 +56,7 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
       direction: "in",
       type: inbound.type,
       body: inbound.body,
+      content: inbound.content ?? null,
       rawPayload: inbound.raw as object,
       externalId: inbound.externalId,
       status: "received",
@@ -100,6 +101,7 @@ export async function storeInboundMessage(tx: DbOrTx, scope: Scope, channel: Cha
         channel_type: channel.type,
         body: inbound.body,
         type: inbound.type,
+        content: inbound.content ?? null,
         external_id: inbound.externalId,
         received_at: message.createdAt.toISOString(),
       },
@@ -144,6 +146,7 @@ function storableInbound(inbound: NormalizedInboundMessage, receivedAt: Date): N
     body: inbound.body === null ? null : normalizeText(inbound.body),
     from: { ...inbound.from, externalId: normalizeText(inbound.from.externalId), ...(inbound.from.name !== undefined ? { name: normalizeText(inbound.from.name) } : {}) },
     raw: normalizeJsonStrings(inbound.raw),
+    content: inbound.content ? (normalizeJsonStrings(inbound.content) as MessageContent) : null,
     sentAt: plausible ? inbound.sentAt : receivedAt,
   };
 }

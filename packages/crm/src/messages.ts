@@ -1,6 +1,6 @@
 import { recordEvent } from "@alfred/automation";
 import { isOutsideWhatsAppWindow, isProviderSendError, isStatusAdvance, sendMessage as sendThroughProvider, type OutboundStatus } from "@alfred/channels";
-import { AppError, type SecretKeyProvider } from "@alfred/core";
+import { AppError, type MessageContent, type SecretKeyProvider } from "@alfred/core";
 import { and, cursorTimestamp, type Database, type DbOrTx, decodeCursor, desc, encodeCursor, eq, sql } from "@alfred/db";
 import { channels, contactIdentities, conversations, internalComments, messages, type MessageClassification } from "@alfred/db/schema";
 import { boundedSnippet, EgressError, type EgressClient } from "@alfred/egress";
@@ -15,6 +15,8 @@ export interface TimelineItem {
   direction: "in" | "out" | null;
   type: string;
   body: string | null;
+  /** Typed content beyond the text (media, reaction, location, postback...); null for text and comments. */
+  content: MessageContent | null;
   status: string | null;
   error: string | null;
   external_id: string | null;
@@ -47,6 +49,7 @@ interface TimelineRow extends Record<string, unknown> {
   direction: "in" | "out" | null;
   type: string;
   body: string | null;
+  content: MessageContent | null;
   status: string | null;
   error: string | null;
   external_id: string | null;
@@ -71,7 +74,7 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
   const cursor = decodeCursor(options.cursor);
   const before = (alias: "m" | "ic") => (cursor ? sql`and (${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``);
   const result = await db.execute<TimelineRow>(sql`
-    select t.*, ${cursorTimestamp(sql`t.created_at`)} as cursor_at, u.name as author_name, d.name as destination_name from (
+    select t.*, ${cursorTimestamp(sql`t.created_at`)} as cursor_at, u.name as author_name, d.name as destination_name, mc.content from (
       (select 'message' as kind, m.id, m.direction::text as direction, m.type, m.body, m.status::text as status, m.error, m.external_id,
               m.sender_user_id as author_user_id, m.sender_destination_id as author_destination_id, m.ai_classification as classification, m.created_at
        from messages m where m.tenant_id = ${tenantId} and m.conversation_id = ${conversationId} ${before("m")}
@@ -83,6 +86,8 @@ export async function conversationTimeline(db: DbOrTx, tenantId: string, convers
     ) t
     left join users u on u.id = t.author_user_id
     left join automation_destinations d on d.id = t.author_destination_id and d.tenant_id = ${tenantId}
+    -- Content joined to the page only: reading it inside the union made the planner sort the whole thread.
+    left join messages mc on t.kind = 'message' and mc.id = t.id and mc.tenant_id = ${tenantId}
     order by t.created_at desc, t.id desc
     limit ${limit + 1}
   `);
@@ -108,6 +113,7 @@ function toTimelineItem(r: TimelineRow, attachments: AttachmentSummary[]): Timel
     direction: r.direction,
     type: r.type,
     body: r.body,
+    content: r.content,
     status: r.status,
     error: r.error,
     external_id: r.external_id,

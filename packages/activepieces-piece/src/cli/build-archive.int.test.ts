@@ -59,7 +59,7 @@ describe("the private piece archive", () => {
     const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1Zg3a0ZLwT8=";
     const envelope = sampleEnvelope("task.created", tenantId);
     const body = JSON.stringify(envelope);
-    const headers = buildDeliveryHeaders({ secrets: [secret], eventId: envelope.event_id, tenantId, timestamp: Math.floor(Date.now() / 1000), rawBody: body, correlationId: "c", version: "1" });
+    const headers = buildDeliveryHeaders({ secrets: [secret], eventId: envelope.event_id, tenantId, timestamp: Math.floor(Date.now() / 1000), rawBody: body, correlationId: "c", version: "1", destinationId: "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d" });
     const held = { id: "d", secret, tenant_id: tenantId };
     const run = (rawBody: string) =>
       inInstalledPackage(

@@ -139,6 +139,18 @@ export const REST_CASES: Record<string, RestCase> = {
   "PATCH /automations/destinations/{id}": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}`, body: { name: `Renamed ${unique()}` } }) },
   "DELETE /automations/destinations/{id}": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}` }) },
   "POST /automations/destinations/{id}/rotate-secret": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/rotate-secret` }) },
+  "POST /automations/destinations/{id}/confirm-new-secret": {
+    success: async (ctx) => {
+      const id = await newDestination(ctx);
+      await ctx.sendJson("POST", { path: `/automations/destinations/${id}/rotate-secret` });
+      return { path: `/automations/destinations/${id}/confirm-new-secret` };
+    },
+    errors: { 409: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/confirm-new-secret` }) },
+  },
+  "PUT /automations/destinations/{id}/credential": {
+    success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential`, body: { credential: { kind: "header", header_name: "X-Flow-Token" } } }),
+  },
+  "DELETE /automations/destinations/{id}/credential": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential` }) },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
   "GET /automations/event-types/{type}/sample": {
     success: async () => ({ path: "/automations/event-types/task.created/sample" }),

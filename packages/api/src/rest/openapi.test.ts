@@ -69,6 +69,14 @@ describe("OpenAPI document and REST routes come from the same procedures", () =>
     expect(paths["/automations/callbacks"]).toMatchObject({ servers: [{ url: "/api/v1" }, { url: "/v1" }] });
   });
 
+  it("documents what a delivery carries: every header, X-Alfred-Destination-Id included, and the event envelope", () => {
+    const delivery = (doc as unknown as { webhooks: Record<string, { post: { parameters: { name: string }[]; requestBody: { content: Record<string, { schema: unknown }> } } }> }).webhooks.automationDelivery!.post;
+    expect(delivery.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["X-Alfred-Destination-Id", "X-Alfred-Event-Id", "X-Alfred-Tenant-Id", "X-Alfred-Timestamp", "X-Alfred-Signature", "X-Alfred-Body-Signature", "webhook-signature"]),
+    );
+    expect(JSON.stringify(delivery.requestBody.content["application/json"]!.schema)).toContain("message.ingested");
+  });
+
   it("matches literal segments before parameters and names the allowed methods otherwise", () => {
     expect(matchRoute("GET", "/users/directory")).toMatchObject({ route: { procedurePath: "users.directory" } });
     expect(matchRoute("GET", "/users/5b2c6a52-8a5b-4bd5-9a53-2c4f1bd0b1a7")).toMatchObject({ route: { procedurePath: "users.get" }, params: { id: "5b2c6a52-8a5b-4bd5-9a53-2c4f1bd0b1a7" } });

@@ -4,7 +4,7 @@ import { MAX_JSON_BODY_BYTES } from "./handler";
 import { errorEnvelope, HEADER_REFS, headerComponents, REST_ERROR_RESPONSES } from "./openapi-errors";
 import type { Access } from "./responses";
 import { restRoutes, type RestRoute } from "./routes";
-import { CALLBACK_SIGNATURE_SCHEME, signedOperations } from "./signed-operations";
+import { CALLBACK_SIGNATURE_SCHEME, deliveryWebhooks, signedOperations } from "./signed-operations";
 
 type Json = Record<string, unknown>;
 type Operation = Json & { responses: Record<string, Json> };
@@ -91,6 +91,8 @@ function build(): OpenAPIObject {
     headers: headerComponents,
     responses: Object.fromEntries(Object.values(REST_ERROR_RESPONSES).map(({ name, response }) => [name, response])),
   };
+  const sample = paths["/automations/event-types/{type}/sample"]!.get!.responses["200"]!.content as Record<string, { schema: unknown }>;
+  (doc as unknown as Json).webhooks = deliveryWebhooks(sample["application/json"]!.schema);
   doc.security = SIGNED_IN;
   doc.tags = [...new Set(Object.values(paths).flatMap((item) => Object.values(item).flatMap((op) => ((op as Json).tags as string[] | undefined) ?? [])))]
     .sort()

@@ -198,3 +198,49 @@ export const signedOperations: ZodOpenApiPathsObject = {
     },
   },
 };
+
+type HeaderParameter = { name: string; in: "header"; required: boolean; description: string; schema: { type: "string"; format?: string } };
+const header = (name: string, description: string, format?: string): HeaderParameter => ({ name, in: "header", required: true, description, schema: { type: "string", ...(format ? { format } : {}) } });
+
+/**
+ * Every header of an outbound delivery (`buildDeliveryHeaders` in @alfred/automation), in the order
+ * they are documented in the README and the "How to verify" panel.
+ */
+export const DELIVERY_HEADERS: HeaderParameter[] = [
+  header("X-Alfred-Event-Id", "The event id: the idempotency key of the receiver (the same event may arrive twice) and the `X-Alfred-Event-Id` of a callback answering it.", "uuid"),
+  header("X-Alfred-Tenant-Id", "The workspace the event belongs to.", "uuid"),
+  header("X-Alfred-Destination-Id", "The destination this delivery goes to. Not secret: a flow sends it back as the `X-Alfred-Destination-Id` of its callbacks.", "uuid"),
+  header("X-Alfred-Timestamp", "Unix seconds when this attempt was signed; receivers refuse ones far from their clock (replays)."),
+  header("X-Alfred-Signature", `\`sha256=<hex>\` HMAC-SHA256 of ${SIGNED_STRING} keyed with the destination secret as shown; comma-separated, one per valid secret, during a rotation.`),
+  header(
+    "X-Alfred-Body-Signature",
+    "`sha256=<hex>` HMAC-SHA256 of the raw body alone, with ONE secret (what Activepieces' Catch Webhook HMAC mode checks): through a rotation's overlap the previous secret, until it ends or an admin confirms the new one (`POST /automations/destinations/{id}/confirm-new-secret`).",
+  ),
+  header("webhook-id", "Standard Webhooks: the event id."),
+  header("webhook-timestamp", "Standard Webhooks: unix seconds, as `X-Alfred-Timestamp`."),
+  header("webhook-signature", "Standard Webhooks: `v1,<base64>` per valid secret, space-separated; verifiable with the standardwebhooks and svix libraries and the `whsec_` secret."),
+  header("X-Correlation-Id", "Traces the request that caused the event."),
+  header("User-Agent", "`Alfred-Webhooks/<format version>`."),
+];
+
+/**
+ * The OpenAPI 3.1 `webhooks` entry for what Alfred POSTs to a destination: the headers above and the
+ * event envelope (`envelope`: the schema `GET /automations/event-types/{type}/sample` answers with).
+ */
+export function deliveryWebhooks(envelope: unknown): Record<string, unknown> {
+  return {
+    automationDelivery: {
+      post: {
+        operationId: "automation-delivery",
+        tags: ["automations"],
+        summary: "An event delivered to an automation destination (Alfred POSTs this to the destination's URL)",
+        description:
+          "One signed POST per event and subscribed destination. A destination with a static credential also sends it: `Authorization: Basic <base64 username:password>` or its named header with the credential's value. Answer 2xx to acknowledge; anything else (or no answer within the delivery timeout) is retried on the retry schedule, 410 Gone disables the destination. Redirects are not followed.",
+        security: [],
+        parameters: DELIVERY_HEADERS,
+        requestBody: { required: true, content: { "application/json": { schema: envelope } } },
+        responses: { "200": { description: "Any 2xx acknowledges the delivery." }, "410": { description: "The receiver is gone: the destination is disabled." } },
+      },
+    },
+  };
+}

@@ -7,7 +7,7 @@ import type { ResolvedAddress } from "@alfred/egress";
 import type { Redis } from "ioredis";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDestination, currentSecrets, reencryptDestinationSecrets, rotateDestinationSecret } from "../destinations";
+import { createDestination, currentSecrets, destinationCredential, reencryptDestinationSecrets, rotateDestinationSecret, setDestinationCredential } from "../destinations";
 import { PostCommitEffects } from "../effects";
 import type { EventType } from "../events/catalog";
 import { recordEvent } from "../outbox";
@@ -534,9 +534,10 @@ describe("claims and leases", () => {
 });
 
 describe("re-encryption after a key rotation", () => {
-  it("moves every secret (current and previous) to the new first key; the old key can then go", async () => {
+  it("moves every secret (current, previous and the static credential) to the new first key; the old key can then go", async () => {
     const dest = await destination();
     const rotated = await rotateDestinationSecret({ db: db.db, keys, settings }, tenantId, dest.id);
+    const credential = await setDestinationCredential({ db: db.db, keys, settings }, tenantId, dest.id, { kind: "header", header_name: "X-Flow-Token" });
     const newEntry = generateKeyRingEntry("t2");
     const both = new EnvKeyRing(`${newEntry},${OLD_KEY}`);
     expect(await reencryptDestinationSecrets({ db: db.db, keys: both })).toMatchObject({ reencrypted: expect.any(Number) });
@@ -545,5 +546,7 @@ describe("re-encryption after a key rotation", () => {
     const [row] = await db.db.select().from(automationDestinations).where(eq(automationDestinations.id, dest.id));
     expect(onlyNew.keyIdOf(row!.secretEncrypted)).toBe("t2");
     expect(currentSecrets(row!, onlyNew)).toEqual([rotated.secret, dest.secret]);
+    expect(onlyNew.keyIdOf(row!.credentialEncrypted!)).toBe("t2");
+    expect(destinationCredential(row!, onlyNew)).toEqual({ kind: "header", name: "X-Flow-Token", secret: credential.credential_secret });
   });
 });

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { Logger, SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { GuardedDispatcher } from "@alfred/egress";
-import { currentSecrets } from "../destinations";
+import { signingSecrets, type SigningSecrets } from "../destinations";
 import type { LiveEvent } from "../effects";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
@@ -224,7 +224,7 @@ export class DeliveryEngine {
       cancelForDisabledDestinations(this.deps.db, cancelled).catch((err: unknown) => this.deps.logger.warn({ err }, "could not cancel deliveries of disabled destinations; their leases expire"));
     }
     const bodies = new Map<string, string>();
-    const secrets = new Map<string, readonly string[]>();
+    const secrets = new Map<string, SigningSecrets>();
     for (const c of claimed) {
       if (cancelled.includes(c)) continue;
       this.inFlight++;
@@ -254,14 +254,14 @@ export class DeliveryEngine {
     }
   }
 
-  private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
+  private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, SigningSecrets>): Promise<AttemptOutcome> {
     let headers: Record<string, string> = {};
     try {
       let secrets = secretsCache.get(claimed.destination.id);
-      if (!secrets) secretsCache.set(claimed.destination.id, (secrets = currentSecrets(claimed.destination, this.deps.keys)));
+      if (!secrets) secretsCache.set(claimed.destination.id, (secrets = signingSecrets(claimed.destination, this.deps.keys)));
       const signed = signDelivery(claimed, secrets, bodies);
-      headers = signed.headers;
-      const result = await sendAttempt({ url: claimed.destination.url, headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
+      headers = signed.recordedHeaders;
+      const result = await sendAttempt({ url: claimed.destination.url, headers: signed.headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
       return { claimed, result, headers };
     } catch (err) {
       return { claimed, result: invalidEventResult(err), headers };

@@ -17,7 +17,7 @@ import type { AttemptResult } from "./send";
 export interface AttemptOutcome {
   claimed: ClaimedDelivery;
   result: AttemptResult;
-  /** Headers as sent (signatures included, secrets never). */
+  /** Headers as sent (signatures included), secrets never: a static credential's value is masked. */
   headers: Record<string, string>;
 }
 

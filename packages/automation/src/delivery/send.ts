@@ -3,6 +3,8 @@ import { assertUrlAllowedAtSend, createGuardedDispatcher, guardedRequest as requ
 import { buildEnvelope, isCatalogEventType } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
 import { buildDeliveryHeaders } from "../signing";
+import { credentialHeader, maskedCredentialHeader } from "../destination-credential";
+import type { SigningSecrets } from "../destinations";
 import type { ClaimedDelivery } from "./claim";
 
 /**
@@ -125,10 +127,13 @@ export function createDeliveryDispatcher(settings: AutomationSettings): Dispatch
   return createGuardedDispatcher({ allowlist: settings.ssrfAllowlist, lookup: settings.resolve, timeoutMs: settings.deliveryTimeoutMs });
 }
 
-/** The envelope and signed headers of one attempt, exactly as they go out (and are recorded). */
+/** The envelope and signed headers of one attempt. */
 export interface SignedRequest {
   body: string;
+  /** Exactly as they go out: signatures and, if the destination has one, its static credential. */
   headers: Record<string, string>;
+  /** What the attempt log keeps: the same, with the static credential's value masked. */
+  recordedHeaders: Record<string, string>;
 }
 
 /**
@@ -136,7 +141,7 @@ export interface SignedRequest {
  * many destinations. Throws only for a stored event that no longer matches its schema or a secret
  * the key ring cannot decrypt: retrying will not help (`invalid_event`).
  */
-export function signDelivery(claimed: ClaimedDelivery, secrets: readonly string[], bodies: Map<string, string>, now = Date.now()): SignedRequest {
+export function signDelivery(claimed: ClaimedDelivery, secrets: SigningSecrets, bodies: Map<string, string>, now = Date.now()): SignedRequest {
   const { event } = claimed;
   let body = bodies.get(event.id);
   if (body === undefined) {
@@ -145,15 +150,20 @@ export function signDelivery(claimed: ClaimedDelivery, secrets: readonly string[
     bodies.set(event.id, body);
   }
   const headers = buildDeliveryHeaders({
-    secrets,
+    secrets: secrets.all,
+    bodySecret: secrets.body,
     eventId: event.id,
     tenantId: event.tenantId,
+    destinationId: claimed.destination.id,
     timestamp: Math.floor(now / 1000),
     rawBody: body,
     correlationId: correlationIdFrom(claimed.correlationId),
     version: WEBHOOK_FORMAT_VERSION,
   });
-  return { body, headers };
+  if (!secrets.credential) return { body, headers, recordedHeaders: headers };
+  const [name, value] = credentialHeader(secrets.credential);
+  const [, masked] = maskedCredentialHeader(secrets.credential);
+  return { body, headers: { ...headers, [name]: value }, recordedHeaders: { ...headers, [name]: masked } };
 }
 
 /** An attempt that could not even be built (see `signDelivery`). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { messageContentSchema } from "@alfred/core";
 import { z } from "zod";
 
 /**
@@ -56,8 +57,10 @@ export const EVENT_CATALOG = {
       channel_id: id,
       channel_type: z.enum(CHANNEL_TYPES),
       body: z.string().nullable(),
-      /** text, image, audio, video, document, location, sticker, unsupported... */
+      /** text, image, audio, video, document, location, sticker, reaction, postback, unsupported... */
       type: z.string().min(1),
+      /** Typed content beyond the text (media, reaction, location, story mention, interactive reply, postback); null for plain text. */
+      content: messageContentSchema.nullable().default(null),
       external_id: z.string().nullable(),
       received_at: isoDateTime,
     }),
@@ -69,6 +72,7 @@ export const EVENT_CATALOG = {
       channel_type: "whatsapp",
       body: "Hi! Do you ship to Lisbon?",
       type: "text",
+      content: null,
       external_id: "wamid.HBgLMzUxOTEyMzQ1Njc4FQIAEhgg",
       received_at: "2025-01-15T10:30:00.000Z",
     },

@@ -55,14 +55,12 @@ describe("parseMessagingWebhook: Messenger", () => {
     expect(m).toMatchObject({ type: "video", body: "see these" });
   });
 
-  it("delivery with mids -> delivered statuses; read watermark, postbacks and reactions ignored", () => {
+  it("delivery with mids -> delivered statuses; a read watermark is ignored", () => {
     const parsed = parseMessagingWebhook(
       "messenger",
       page(
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000001000, delivery: { mids: ["m_a", "m_b"], watermark: 1700000000900 } },
         { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000002000, read: { watermark: 1700000001500 } },
-        { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000003000, postback: { title: "Start", payload: "GET_STARTED" } },
-        { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000004000, reaction: { mid: "m_a", action: "react", emoji: "x" } },
       ),
     );
     expect(parsed.messages).toEqual([]);
@@ -70,6 +68,67 @@ describe("parseMessagingWebhook: Messenger", () => {
       { externalId: "m_a", channelAccountId: "PAGE_1", status: "delivered", at: new Date(1700000001000), recipientId: "PSID_1" },
       { externalId: "m_b", channelAccountId: "PAGE_1", status: "delivered", at: new Date(1700000001000), recipientId: "PSID_1" },
     ]);
+  });
+
+  it("a postback (Meta's documented messaging_postbacks event) is a postback message: title as body, title + payload as content", () => {
+    const body = fixtureJson("messenger-postback.json") as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture
+    const event = body.entry[0].messaging[0];
+    expect(parseMessagingWebhook("messenger", body).messages).toEqual([
+      {
+        externalId: event.postback.mid,
+        channelAccountId: "PAGE_ID",
+        from: { externalId: "USER_PSID" },
+        type: "postback",
+        body: "Book a table",
+        content: { kind: "postback", title: "Book a table", payload: "BOOK_TABLE:party=4" },
+        sentAt: new Date(1527459824000),
+        raw: event,
+      },
+    ]);
+  });
+
+  it("a reaction and its removal (Meta's message_reactions events) are reaction messages, distinguishable", () => {
+    const react = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000004000, reaction: { mid: "m_a", action: "react", emoji: "\u{2764}\u{FE0F}", reaction: "love" } };
+    const unreact = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000005000, reaction: { mid: "m_a", action: "unreact" } };
+    const [added, removed] = parseMessagingWebhook("messenger", page(react, unreact)).messages;
+    expect(added).toMatchObject({ type: "reaction", body: null, content: { kind: "reaction", action: "react", emoji: "\u{2764}\u{FE0F}", reacted_message_external_id: "m_a" } });
+    expect(removed).toMatchObject({ type: "reaction", content: { kind: "reaction", action: "unreact", emoji: null, reacted_message_external_id: "m_a" } });
+    expect(added!.externalId).not.toBe(removed!.externalId);
+  });
+
+  it("attachments carry typed content: image url, location coordinates, Instagram story mention; a quick reply its payload", () => {
+    const parsed = parseMessagingWebhook(
+      "messenger",
+      page(
+        event({ mid: "m_img", attachments: [{ type: "image", payload: { url: "https://scontent.example/img.jpg" } }] }),
+        event({ mid: "m_loc", attachments: [{ type: "location", title: "Pinned", payload: { coordinates: { lat: 38.7223, long: -9.1393 } } }] }),
+        event({ mid: "m_qr", text: "Red", quick_reply: { payload: "COLOR_RED" } }),
+      ),
+    );
+    expect(parsed.messages.map((m) => m.content)).toEqual([
+      { kind: "media", media_type: "image", media_id: null, url: "https://scontent.example/img.jpg" },
+      { kind: "location", latitude: 38.7223, longitude: -9.1393, name: null, address: null, url: null },
+      { kind: "interactive_reply", reply_type: "quick_reply", id: null, title: "Red", payload: "COLOR_RED" },
+    ]);
+    const story = parseMessagingWebhook("instagram", {
+      object: "instagram",
+      entry: [{ id: "IG_1", time: 1, messaging: [{ sender: { id: "IGSID" }, recipient: { id: "IG_1" }, timestamp: 1700000000000, message: { mid: "m_story", attachments: [{ type: "story_mention", payload: { url: "https://lookaside.example/story" } }] } }] }],
+    });
+    expect(story.messages[0]).toMatchObject({ type: "story_mention", content: { kind: "story_mention", url: "https://lookaside.example/story" } });
+  });
+
+  it("a postback without mid (Get Started on older pages) gets an id stable across re-deliveries", () => {
+    const event = { sender: { id: "PSID_1" }, recipient: { id: "PAGE_1" }, timestamp: 1700000003000, postback: { title: "Get Started", payload: "GET_STARTED" } };
+    const first = parseMessagingWebhook("messenger", page(event)).messages[0]!;
+    expect(first).toMatchObject({ type: "postback", body: "Get Started", content: { kind: "postback", title: "Get Started", payload: "GET_STARTED" } });
+    expect(first.externalId).toMatch(/^postback:[0-9a-f]{40}$/);
+    expect(parseMessagingWebhook("messenger", page(event)).messages[0]!.externalId).toBe(first.externalId);
+    const other = parseMessagingWebhook("messenger", page({ ...event, postback: { title: "Get Started", payload: "OTHER" } })).messages[0]!;
+    expect(other.externalId).not.toBe(first.externalId);
+  });
+
+  it("a postback without a sender is a validation error naming the path", () => {
+    expect(() => parseMessagingWebhook("messenger", page({ recipient: { id: "PAGE_1" }, timestamp: 1, postback: { title: "x" } }))).toThrow(/entry\.0\.messaging\.0/);
   });
 
   it("entries without messaging (feed changes, standby) are skipped", () => {
@@ -80,6 +139,20 @@ describe("parseMessagingWebhook: Messenger", () => {
 });
 
 describe("parseMessagingWebhook: Instagram", () => {
+  it("an ice breaker postback (Meta's documented form) is a postback message", () => {
+    const body = fixtureJson("instagram-postback.json") as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture
+    expect(parseMessagingWebhook("instagram", body).messages).toEqual([
+      expect.objectContaining({
+        externalId: body.entry[0].messaging[0].postback.mid,
+        channelAccountId: "17841400000000000",
+        from: { externalId: "IGSID_CUSTOMER" },
+        type: "postback",
+        body: "What are your opening hours?",
+        content: { kind: "postback", title: "What are your opening hours?", payload: "ICEBREAKER_HOURS" },
+      }),
+    ]);
+  });
+
   it("text message: channel = recipient (business account), sender = IGSID", () => {
     const [m] = parseMessagingWebhook("instagram", fixtureJson("instagram-text-message.json")).messages;
     expect(m).toMatchObject({

@@ -206,3 +206,56 @@ describe("parseWhatsAppWebhook: shape errors", () => {
     expect(err.status).toBe(422);
   });
 });
+
+describe("typed content of WhatsApp messages (Meta's documented shapes)", () => {
+  const one = (message: Record<string, unknown>) =>
+    parseWhatsAppWebhook({
+      object: "whatsapp_business_account",
+      entry: [{ id: "W", changes: [{ field: "messages", value: { metadata: { phone_number_id: PHONE_ID }, messages: [{ from: "16505551234", id: "wamid.X", timestamp: "1750090702", ...message }] } }] }],
+    }).messages[0]!;
+
+  it("image: media id, caption, mime type, sha256 (the shared image fixture)", () => {
+    expect(parseWhatsAppWebhook(fixtureJson("whatsapp-image-message.json")).messages[0]!.content).toEqual({
+      kind: "media",
+      media_type: "image",
+      media_id: "1003383421387256",
+      mime_type: "image/jpeg",
+      caption: "Here is the damaged box",
+      sha256: "SfInY3DmgGIVz5S9Vgq2wI/8yyf9Ik4uXyJ8DoTyMtQ=",
+    });
+  });
+
+  it("location: coordinates, name, address (the shared location fixture)", () => {
+    expect(parseWhatsAppWebhook(fixtureJson("whatsapp-location-message.json")).messages[0]!.content).toEqual({
+      kind: "location",
+      latitude: 37.483307,
+      longitude: -122.148981,
+      name: "Main Campus",
+      address: "1 Hacker Way, Menlo Park, CA 94025",
+      url: "https://meta.com",
+    });
+  });
+
+  it("audio (voice note), document (filename), sticker (animated)", () => {
+    expect(one({ type: "audio", audio: { mime_type: "audio/ogg; codecs=opus", sha256: "h", id: "A1", voice: true } }).content).toEqual({ kind: "media", media_type: "audio", media_id: "A1", mime_type: "audio/ogg; codecs=opus", sha256: "h", voice: true });
+    expect(one({ type: "document", document: { caption: "Invoice", filename: "invoice.pdf", mime_type: "application/pdf", sha256: "h", id: "D1" } }).content).toMatchObject({ media_type: "document", media_id: "D1", filename: "invoice.pdf", caption: "Invoice" });
+    expect(one({ type: "sticker", sticker: { mime_type: "image/webp", sha256: "h", id: "S1", animated: false } }).content).toMatchObject({ media_type: "sticker", media_id: "S1", animated: false });
+  });
+
+  it("a reaction and its removal (empty emoji) are distinguishable", () => {
+    expect(one({ type: "reaction", reaction: { message_id: "wamid.TARGET", emoji: "\u{1F44D}" } }).content).toEqual({ kind: "reaction", action: "react", emoji: "\u{1F44D}", reacted_message_external_id: "wamid.TARGET" });
+    expect(one({ type: "reaction", reaction: { message_id: "wamid.TARGET", emoji: "" } }).content).toEqual({ kind: "reaction", action: "unreact", emoji: null, reacted_message_external_id: "wamid.TARGET" });
+  });
+
+  it("interactive button / list replies and template quick-reply buttons: id and title", () => {
+    expect(one({ type: "interactive", interactive: { type: "button_reply", button_reply: { id: "yes-btn", title: "Yes" } } }).content).toEqual({ kind: "interactive_reply", reply_type: "button_reply", id: "yes-btn", title: "Yes" });
+    expect(one({ type: "interactive", interactive: { type: "list_reply", list_reply: { id: "row-2", title: "Tuesday", description: "10:00-12:00" } } }).content).toEqual({ kind: "interactive_reply", reply_type: "list_reply", id: "row-2", title: "Tuesday", description: "10:00-12:00" });
+    expect(one({ type: "button", button: { text: "Stop promotions", payload: "STOP" } }).content).toEqual({ kind: "interactive_reply", reply_type: "quick_reply", id: null, title: "Stop promotions", payload: "STOP" });
+  });
+
+  it("text has no content; an incomplete shape has none rather than a wrong one", () => {
+    expect(one({ type: "text", text: { body: "hi" } }).content).toBeUndefined();
+    expect(one({ type: "location", location: { latitude: 91, longitude: 0 } }).content).toBeUndefined();
+    expect(one({ type: "image", image: { caption: "no id" } }).content).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import type { MessageContent } from "@alfred/core";
 import { z } from "zod";
 import type { DeliveryStatus, NormalizedInboundMessage, NormalizedStatusUpdate, ParsedWebhook, StatusError } from "../types";
 import { dateFromUnix, parseWithSchema } from "../util/validation";
@@ -94,6 +95,69 @@ export function whatsAppBody(m: WhatsAppMessage): string | null {
   }
 }
 
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+};
+const record = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const MEDIA_TYPES = ["image", "audio", "video", "document", "sticker"] as const;
+
+/**
+ * The typed content of a WhatsApp message, from Meta's documented shapes: media (`id`, `mime_type`,
+ * `sha256`, `caption`, `filename`, `voice`, `animated`), `reaction` (`message_id`, `emoji`; an empty
+ * or missing emoji is the reaction's removal), `location`, `interactive` button / list replies and
+ * template quick-reply `button`s. Null for text and for anything it cannot read completely (the
+ * message is still stored, with `raw`).
+ */
+export function whatsAppContent(m: WhatsAppMessage): MessageContent | null {
+  const part = record((m as Record<string, unknown>)[m.type]);
+  if ((MEDIA_TYPES as readonly string[]).includes(m.type)) {
+    const mediaId = str(part.id);
+    if (!mediaId) return null;
+    const optional = { mime_type: str(part.mime_type), caption: str(part.caption), sha256: str(part.sha256), filename: str(part.filename) };
+    return {
+      kind: "media",
+      media_type: m.type as (typeof MEDIA_TYPES)[number],
+      media_id: mediaId,
+      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+      ...(typeof part.voice === "boolean" ? { voice: part.voice } : {}),
+      ...(typeof part.animated === "boolean" ? { animated: part.animated } : {}),
+    };
+  }
+  switch (m.type) {
+    case "reaction": {
+      const target = str(part.message_id);
+      if (!target) return null;
+      const emoji = str(part.emoji) ?? null;
+      return { kind: "reaction", action: emoji === null ? "unreact" : "react", emoji, reacted_message_external_id: target };
+    }
+    case "location": {
+      const latitude = num(part.latitude);
+      const longitude = num(part.longitude);
+      if (latitude === undefined || longitude === undefined || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+      return { kind: "location", latitude, longitude, name: str(part.name) ?? null, address: str(part.address) ?? null, url: str(part.url) ?? null };
+    }
+    case "interactive": {
+      const replyType = part.type === "button_reply" || part.type === "list_reply" ? part.type : undefined;
+      if (!replyType) return null;
+      const reply = record(part[replyType]);
+      const title = str(reply.title);
+      if (!title) return null;
+      const description = str(reply.description);
+      return { kind: "interactive_reply", reply_type: replyType, id: str(reply.id) ?? null, title, ...(description ? { description } : {}) };
+    }
+    case "button": {
+      const title = str(part.text);
+      if (!title) return null;
+      const payload = str(part.payload);
+      return { kind: "interactive_reply", reply_type: "quick_reply", id: null, title, ...(payload ? { payload } : {}) };
+    }
+    default:
+      return null;
+  }
+}
+
 /** `+<digits>` when the WhatsApp id is a phone number (wa_id is E.164 without the plus). */
 function phoneFromWaId(id: string): string | undefined {
   return /^\d{6,15}$/.test(id) ? `+${id}` : undefined;
@@ -127,6 +191,7 @@ export function parseWhatsAppWebhook(payload: unknown): ParsedWebhook {
           from: { externalId: m.from, ...(name ? { name } : {}), ...(phone ? { phone } : {}) },
           type: m.type,
           body: whatsAppBody(m),
+          content: whatsAppContent(m) ?? undefined,
           sentAt: dateFromUnix(m.timestamp, "s"),
           raw: m,
         });

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -20,6 +21,9 @@ export const destinationDisabledReasonEnum = pgEnum("destination_disabled_reason
   "gone",
 ]);
 
+/** A static credential a destination sends with every delivery, for receivers that cannot check an HMAC. */
+export const destinationCredentialKindEnum = pgEnum("destination_credential_kind", ["basic", "header"]);
+
 /** A tenant's automation endpoint (an Activepieces Catch Webhook, or any HTTP receiver). */
 export const automationDestinations = pgTable(
   "automation_destinations",
@@ -34,6 +38,20 @@ export const automationDestinations = pgTable(
     /** During a rotation the previous secret keeps signing until `previousSecretExpiresAt`. */
     previousSecretEncrypted: text(),
     previousSecretExpiresAt: timestamp({ withTimezone: true }),
+    /**
+     * When an admin confirmed the receiver checks the new secret. Until then (or until the previous
+     * secret expires) `X-Alfred-Body-Signature`, which one-secret receivers check, uses the previous one.
+     */
+    newSecretConfirmedAt: timestamp({ withTimezone: true }),
+    /**
+     * Optional static credential: `basic` (Authorization: Basic, `credentialName` is the username) or
+     * `header` (`credentialName` is the header name). The password / header value is encrypted like
+     * the signing secret; only a mask of it is kept in the clear.
+     */
+    credentialKind: destinationCredentialKindEnum(),
+    credentialName: text(),
+    credentialEncrypted: text(),
+    credentialMasked: text(),
     enabled: boolean().notNull().default(true),
     disabledReason: destinationDisabledReasonEnum(),
     disabledAt: timestamp({ withTimezone: true }),
@@ -42,7 +60,13 @@ export const automationDestinations = pgTable(
     eventTypes: text().array().notNull().default([]),
     ...timestamps(),
   },
-  (t) => [index("automation_destinations_tenant_idx").on(t.tenantId, t.createdAt)],
+  (t) => [
+    index("automation_destinations_tenant_idx").on(t.tenantId, t.createdAt),
+    check(
+      "automation_destinations_credential_complete",
+      sql`(${t.credentialKind} is null and ${t.credentialName} is null and ${t.credentialEncrypted} is null and ${t.credentialMasked} is null) or (${t.credentialKind} is not null and ${t.credentialName} is not null and ${t.credentialEncrypted} is not null and ${t.credentialMasked} is not null)`,
+    ),
+  ],
 );
 
 /** The transactional outbox: written in the same transaction as the change that caused it. */

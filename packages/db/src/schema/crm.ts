@@ -1,3 +1,4 @@
+import type { MessageContent } from "@alfred/core";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -189,6 +190,8 @@ export const messages = pgTable(
     /** text, image, audio, video, document, location, sticker, unsupported... */
     type: text().notNull().default("text"),
     body: text(),
+    /** Typed content beyond the text (`MessageContent` of @alfred/core: media, reaction, location, postback...); null for plain text. */
+    content: jsonb().$type<MessageContent>(),
     rawPayload: jsonb(),
     /** The provider's message id; the idempotency key of ingestion. */
     externalId: text(),

@@ -26,6 +26,23 @@ export function Timeline({ conversationId }: { conversationId: string }) {
     return [...(query.data?.pages ?? [])].reverse().flatMap((page) => page.items.filter((item) => !seen.has(item.id) && seen.add(item.id)));
   }, [query.data]);
 
+  // Reactions are shown on the message they react to (the latest one per sender wins; an unreact clears it).
+  const { reactions, shownOnTarget } = useMemo(() => {
+    const byTarget = new Map<string, Map<string, string | null>>();
+    const ids = new Set(items.map((i) => i.external_id).filter(Boolean));
+    const onTarget = new Set<string>();
+    for (const item of items) {
+      if (item.content?.kind !== "reaction" || !ids.has(item.content.reacted_message_external_id)) continue;
+      onTarget.add(item.id);
+      const target = byTarget.get(item.content.reacted_message_external_id) ?? new Map<string, string | null>();
+      target.set(`${item.direction}:${item.author.id ?? ""}`, item.content.action === "react" ? item.content.emoji : null);
+      byTarget.set(item.content.reacted_message_external_id, target);
+    }
+    const emojis = new Map<string, string[]>();
+    for (const [target, bySender] of byTarget) emojis.set(target, [...bySender.values()].filter((e): e is string => e !== null));
+    return { reactions: emojis, shownOnTarget: onTarget };
+  }, [items]);
+
   const scroller = useRef<HTMLDivElement>(null);
   const topSentinel = useRef<HTMLDivElement>(null);
   const snapshot = useRef<{ firstId?: string; lastId?: string; fromBottom: number; nearBottom: boolean }>({ fromBottom: 0, nearBottom: true });
@@ -104,7 +121,7 @@ export function Timeline({ conversationId }: { conversationId: string }) {
                     <span className="rounded-full bg-white px-3 py-0.5 text-xs font-medium text-slate-500 shadow-sm ring-1 ring-slate-200">{dayLabel(item.created_at, now)}</span>
                   </li>
                 )}
-                <TimelineEntry item={item} />
+                {!shownOnTarget.has(item.id) && <TimelineEntry item={item} reactions={item.external_id ? reactions.get(item.external_id) : undefined} />}
               </Fragment>
             );
           })}
@@ -114,7 +131,54 @@ export function Timeline({ conversationId }: { conversationId: string }) {
   );
 }
 
-function TimelineEntry({ item }: { item: TimelineItem }) {
+/** What a message holds beyond its text: a location card, a media placeholder, the button tapped... */
+function MessageContentView({ item, outbound }: { item: TimelineItem; outbound: boolean }) {
+  const content = item.content;
+  const muted = outbound ? "text-white/80" : "text-slate-500";
+  if (!content) return item.type !== "text" ? <p className={`italic ${muted}`}>[{item.type} message]</p> : null;
+  switch (content.kind) {
+    case "location":
+      return (
+        <div className={`rounded-lg border px-2 py-1.5 ${outbound ? "border-white/30" : "border-slate-200 bg-slate-50"}`} data-testid="location-card">
+          <p className="font-medium">📍 {content.name ?? "Location"}</p>
+          {content.address && <p className={`text-xs ${muted}`}>{content.address}</p>}
+          <a className="text-xs underline" href={`https://www.openstreetmap.org/?mlat=${content.latitude}&mlon=${content.longitude}#map=16/${content.latitude}/${content.longitude}`} target="_blank" rel="noreferrer noopener">
+            {content.latitude.toFixed(5)}, {content.longitude.toFixed(5)}
+          </a>
+        </div>
+      );
+    case "media":
+      return (
+        <p className={`flex items-center gap-1 rounded-lg border border-dashed px-2 py-1.5 text-xs ${outbound ? "border-white/40" : "border-slate-300"} ${muted}`} data-testid="media-placeholder">
+          <span aria-hidden="true">📎</span>
+          {content.media_type}
+          {content.filename ? ` · ${content.filename}` : ""}
+          {content.mime_type ? ` · ${content.mime_type}` : ""} · not downloaded yet
+        </p>
+      );
+    case "reaction":
+      return (
+        <p className={`text-xs ${muted}`}>
+          {content.action === "react" ? `Reacted ${content.emoji ?? ""} to an earlier message` : "Removed a reaction from an earlier message"}
+        </p>
+      );
+    case "story_mention":
+      return (
+        <p className={`text-xs ${muted}`}>
+          Mentioned you in their{" "}
+          <a className="underline" href={content.url} target="_blank" rel="noreferrer noopener">
+            story
+          </a>
+        </p>
+      );
+    case "postback":
+      return <p className={`text-xs ${muted}`}>Tapped a button{content.payload ? ` (${content.payload})` : ""}</p>;
+    case "interactive_reply":
+      return <p className={`text-xs ${muted}`}>Chose {content.reply_type === "list_reply" ? "from a list" : "a reply button"}{content.id ? ` (${content.id})` : content.payload ? ` (${content.payload})` : ""}</p>;
+  }
+}
+
+function TimelineEntry({ item, reactions }: { item: TimelineItem; reactions?: string[] }) {
   const time = (
     <time dateTime={item.created_at} title={fullTime(item.created_at)}>
       {clockTime(item.created_at)}
@@ -138,18 +202,25 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
   }
 
   const outbound = item.direction === "out";
-  // A file speaks for itself; a type with neither text nor file is named.
-  const unsupported = item.type !== "text" && item.attachments.length === 0;
   return (
     <li className={`flex ${outbound ? "justify-end" : "justify-start"}`} data-kind="message" data-direction={item.direction ?? undefined}>
       <article
         aria-label={outbound ? `Reply by ${item.author.name ?? "the team"}` : `Message from ${item.author.name ?? "the customer"}`}
         className={`max-w-[75%] rounded-2xl px-3 py-2 text-sm shadow-sm ${outbound ? "rounded-br-sm bg-brand-600 text-white" : "rounded-bl-sm border border-slate-200 bg-white text-slate-900"}`}
       >
-        {unsupported && <p className={`italic ${outbound ? "text-white/80" : "text-slate-500"}`}>[{item.type} message]</p>}
-        <MessageAttachments attachments={item.attachments} body={item.body} outbound={outbound} />
+        {/* A stored or fetched file shows itself; otherwise the typed content (location, reaction, a media placeholder...). */}
+        {item.attachments.length > 0 ? <MessageAttachments attachments={item.attachments} body={item.body} outbound={outbound} /> : <MessageContentView item={item} outbound={outbound} />}
         {item.body && <p className="whitespace-pre-wrap break-words">{item.body}</p>}
         {!outbound && item.classification && <ClassificationLine classification={item.classification} />}
+        {reactions && reactions.length > 0 && (
+          <p className="mt-1" aria-label={`Reactions: ${reactions.join(" ")}`} data-testid="reactions">
+            {reactions.map((emoji, i) => (
+              <span key={i} className="mr-1 rounded-full bg-white px-1.5 py-0.5 text-xs shadow-sm ring-1 ring-slate-200">
+                {emoji}
+              </span>
+            ))}
+          </p>
+        )}
         <p className={`mt-1 flex items-center justify-end gap-1 text-[11px] ${outbound ? "text-white/75" : "text-slate-400"}`}>
           {outbound && item.author.name && (
             <>

@@ -18,6 +18,7 @@ function delivery(options: { body?: string; secrets?: string[]; tenantId?: strin
     secrets: options.secrets ?? [SECRET],
     eventId,
     tenantId: options.tenantId ?? TENANT,
+    destinationId: "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
     timestamp: options.timestamp ?? NOW,
     rawBody: body,
     correlationId: "corr-1",
@@ -37,7 +38,7 @@ describe("verifyDelivery accepts what Alfred signed, however Activepieces hands 
     ["raw body as a Buffer", { body: JSON.parse(body), rawBody: Buffer.from(body), headers }],
     ["raw body as a Buffer serialized through a job queue", { body: JSON.parse(body), rawBody: JSON.parse(JSON.stringify(Buffer.from(body))), headers }],
     ["no raw body (older releases): the parsed JSON, re-serialized", { body: JSON.parse(body), headers }],
-    ["header names in Alfred's own capitalisation", { body: JSON.parse(body), rawBody: body, headers: buildDeliveryHeaders({ secrets: [SECRET], eventId: envelope.event_id, tenantId: TENANT, timestamp: NOW, rawBody: body, correlationId: "c", version: "1" }) }],
+    ["header names in Alfred's own capitalisation", { body: JSON.parse(body), rawBody: body, headers: buildDeliveryHeaders({ secrets: [SECRET], eventId: envelope.event_id, tenantId: TENANT, timestamp: NOW, rawBody: body, correlationId: "c", version: "1", destinationId: "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }) }],
   ])("%s", (_name, payload) => {
     expect(verifyDelivery(payload, expectation)).toEqual({ ok: true, envelope });
   });
@@ -61,7 +62,7 @@ describe("verifyDelivery accepts what Alfred signed, however Activepieces hands 
       fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme-composite" }), (messageBody, name) => {
         const sent = buildEnvelope({ type: "contact.updated", tenantId: TENANT, payload: { contact_id: TENANT, changes: ["name"], name, email: messageBody, phone: null } });
         const body = JSON.stringify(sent);
-        const headers = buildDeliveryHeaders({ secrets: [SECRET], eventId: sent.event_id, tenantId: TENANT, timestamp: NOW, rawBody: body, correlationId: "c", version: "1" });
+        const headers = buildDeliveryHeaders({ secrets: [SECRET], eventId: sent.event_id, tenantId: TENANT, timestamp: NOW, rawBody: body, correlationId: "c", version: "1", destinationId: "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d" });
         const verdict = verifyDelivery({ body: JSON.parse(body), headers }, { ...expectation, eventType: "contact.updated" });
         expect(verdict).toEqual({ ok: true, envelope: sent });
       }),

@@ -17,6 +17,7 @@ import * as destinations from "./destinations.handler";
 import {
   createDestinationInput,
   destinationIdInput,
+  destinationWithCredentialSecret,
   destinationWithHealth,
   destinationWithSecret,
   eventTypeSampleInput,
@@ -24,6 +25,7 @@ import {
   eventTypesOutput,
   publicDestination,
   rotateSecretInput,
+  setCredentialInput,
   testSendOutput,
   updateDestinationInput,
 } from "./destinations.schema";
@@ -89,6 +91,38 @@ export const automationRouter = createTRPCRouter({
       .input(rotateSecretInput)
       .output(destinationWithSecret)
       .mutation(destinations.rotateSecretHandler),
+    confirmNewSecret: admin
+      .meta({
+        openapi: {
+          method: "POST",
+          path: "/automations/destinations/{id}/confirm-new-secret",
+          tags,
+          summary: "The receiver checks the new secret now: X-Alfred-Body-Signature switches to it before the overlap ends (409 when no rotation is pending)",
+          protect: true,
+          errorResponses: [409],
+        },
+      })
+      .input(destinationIdInput)
+      .output(publicDestination)
+      .mutation(destinations.confirmNewSecretHandler),
+    setCredential: admin
+      .meta({
+        openapi: {
+          method: "PUT",
+          path: "/automations/destinations/{id}/credential",
+          tags,
+          summary: "Set or replace the static credential sent with every delivery (Basic or a named header); its value is returned this once",
+          protect: true,
+        },
+      })
+      .input(setCredentialInput)
+      .output(destinationWithCredentialSecret)
+      .mutation(destinations.setCredentialHandler),
+    removeCredential: admin
+      .meta({ openapi: { method: "DELETE", path: "/automations/destinations/{id}/credential", tags, summary: "Stop sending a static credential (the signatures stay)", protect: true } })
+      .input(destinationIdInput)
+      .output(publicDestination)
+      .mutation(destinations.removeCredentialHandler),
     test: admin
       .meta({ openapi: { method: "POST", path: "/automations/destinations/{id}/test", tags, summary: "Send a signed alfred.test event now", protect: true }, rest: { status: 202 } })
       .input(destinationIdInput)

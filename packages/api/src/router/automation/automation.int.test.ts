@@ -1,10 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Principal } from "@alfred/auth";
 import { recordEvent, sampleEnvelope, type CatalogEventType } from "@alfred/automation";
-import { startDeliveryEngine, startSink, type Sink } from "@alfred/automation/testing";
+import { startDeliveryEngine, startSink, type Sink, type SinkRequest } from "@alfred/automation/testing";
 import { eq } from "@alfred/db";
 import { apiKeys, automationDeliveries, automationDestinations } from "@alfred/db/schema";
 import type { ResolvedAddress } from "@alfred/egress";
+import { Webhook as StandardWebhook } from "standardwebhooks";
+import { Webhook as SvixWebhook } from "svix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { createTRPCRouter } from "../../trpc";
@@ -199,6 +201,201 @@ describe("a sample delivery body per event type", () => {
   });
 });
 
+/**
+ * What Activepieces' Catch Webhook "HMAC Signature" mode does with the settings the README gives
+ * (header X-Alfred-Body-Signature, secret as UTF-8, sha256, hex, prefix `sha256=`): one value
+ * against one configured secret.
+ */
+function activepiecesAccepts(request: SinkRequest, secret: string): boolean {
+  const expected = `sha256=${createHmac("sha256", Buffer.from(secret, "utf8")).update(request.body).digest("hex")}`;
+  return request.headers["x-alfred-body-signature"] === expected;
+}
+
+const webhookHeaders = (r: SinkRequest) => ({ "webhook-id": String(r.headers["webhook-id"]), "webhook-timestamp": String(r.headers["webhook-timestamp"]), "webhook-signature": String(r.headers["webhook-signature"]) });
+const standardWebhooksAccepts = (r: SinkRequest, secret: string) => {
+  try {
+    new StandardWebhook(secret).verify(r.body, webhookHeaders(r));
+    return true;
+  } catch {
+    return false;
+  }
+};
+const svixAccepts = (r: SinkRequest, secret: string) => {
+  try {
+    new SvixWebhook(secret).verify(r.body, webhookHeaders(r));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("secret rotation with receivers that check one secret", () => {
+  /** Sends alfred.test to the destination and returns the request the receiver got. */
+  async function delivered(admin: string, destinationId: string): Promise<SinkRequest> {
+    const sent = await rest(h.deps, "POST", `/automations/destinations/${destinationId}/test`, { token: admin });
+    expect(sent.status).toBe(202);
+    await expect.poll(async () => (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body.status, { timeout: 10_000 }).toBe("delivered");
+    return sink.requests.find((r) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
+  }
+
+  it("the body signature keeps the old secret through the overlap; every secret verifies with standardwebhooks and svix; the new one after expiry", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const oldSecret: string = created.secret;
+    const before = await delivered(admin, created.id);
+    expect(activepiecesAccepts(before, oldSecret)).toBe(true);
+
+    const rotated = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const newSecret: string = rotated.body.secret;
+    expect(rotated.body).toMatchObject({ body_signature_secret: "previous", new_secret_confirmed_at: null });
+
+    const during = await delivered(admin, created.id);
+    expect(activepiecesAccepts(during, oldSecret)).toBe(true);
+    expect(activepiecesAccepts(during, newSecret)).toBe(false);
+    for (const secret of [oldSecret, newSecret]) {
+      expect(standardWebhooksAccepts(during, secret)).toBe(true);
+      expect(svixAccepts(during, secret)).toBe(true);
+    }
+
+    // The last moment of the overlap: still the old secret.
+    await h.deps.db.update(automationDestinations).set({ previousSecretExpiresAt: new Date(Date.now() + 30_000) }).where(eq(automationDestinations.id, created.id));
+    const lastMoment = await delivered(admin, created.id);
+    expect(activepiecesAccepts(lastMoment, oldSecret)).toBe(true);
+
+    // The overlap is over: the new secret everywhere, the old one nowhere.
+    await h.deps.db.update(automationDestinations).set({ previousSecretExpiresAt: new Date(Date.now() - 1_000) }).where(eq(automationDestinations.id, created.id));
+    const after = await delivered(admin, created.id);
+    expect(activepiecesAccepts(after, newSecret)).toBe(true);
+    expect(activepiecesAccepts(after, oldSecret)).toBe(false);
+    expect(standardWebhooksAccepts(after, newSecret) && svixAccepts(after, newSecret)).toBe(true);
+    expect(standardWebhooksAccepts(after, oldSecret) || svixAccepts(after, oldSecret)).toBe(false);
+    const got = await rest(h.deps, "GET", `/automations/destinations/${created.id}`, { token: admin });
+    expect(got.body).toMatchObject({ body_signature_secret: "current", previous_secret_expires_at: null });
+    expect((await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin })).status).toBe(409);
+  });
+
+  it("confirm-new-secret switches the body signature at once; the overlap goes on for the others; a second confirm is 409", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const none = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(none.status).toBe(409);
+    expect(none.body.error).toMatchObject({ code: "conflict", message: expect.stringContaining("no rotation is pending") });
+
+    const { body: rotated } = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const confirmed = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ body_signature_secret: "current", new_secret_confirmed_at: expect.any(String), previous_secret_expires_at: rotated.previous_secret_expires_at });
+    expect(confirmed.body).not.toHaveProperty("secret");
+
+    const afterConfirm = await delivered(admin, created.id);
+    expect(activepiecesAccepts(afterConfirm, rotated.secret)).toBe(true);
+    expect(activepiecesAccepts(afterConfirm, created.secret)).toBe(false);
+    for (const secret of [created.secret, rotated.secret]) {
+      expect(standardWebhooksAccepts(afterConfirm, secret)).toBe(true);
+      expect(svixAccepts(afterConfirm, secret)).toBe(true);
+    }
+    const again = await rest(h.deps, "POST", `/automations/destinations/${created.id}/confirm-new-secret`, { token: admin });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain("already confirmed");
+  });
+
+  it("rotating again before confirming keeps the secret the receiver has on the body signature", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const { body: second } = await rest(h.deps, "POST", `/automations/destinations/${created.id}/rotate-secret`, { token: admin });
+    const request = await delivered(admin, created.id);
+    expect(activepiecesAccepts(request, created.secret)).toBe(true);
+    expect(svixAccepts(request, created.secret) && svixAccepts(request, second.secret)).toBe(true);
+  });
+});
+
+describe("static credentials (Basic or a named header) for receivers without HMAC", () => {
+  async function delivered(admin: string, destinationId: string) {
+    const sent = await rest(h.deps, "POST", `/automations/destinations/${destinationId}/test`, { token: admin });
+    await expect.poll(async () => (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body.status, { timeout: 10_000 }).toBe("delivered");
+    const detail = (await rest(h.deps, "GET", `/automations/deliveries/${sent.body.delivery_id}`, { token: admin })).body;
+    const request = sink.requests.find((r) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
+    return { request, detail, deliveryId: sent.body.delivery_id as string };
+  }
+  const storedAttempts = async (deliveryId: string) => JSON.stringify((await h.database.pool.query("select request_headers from automation_delivery_attempts where delivery_id = $1", [deliveryId])).rows);
+
+  it("a header credential reaches the receiver, is masked in the attempt log and never returned after creation", async () => {
+    const admin = await token(t.admin);
+    const created = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination({ credential: { kind: "header", header_name: "X-Flow-Token" } }) });
+    expect(created.status).toBe(201);
+    const value: string = created.body.credential_secret;
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(created.body.credential).toEqual({ kind: "header", header_name: "X-Flow-Token", value_masked: `••••${value.slice(-4)}` });
+
+    const { request, detail, deliveryId } = await delivered(admin, created.body.id);
+    expect(request.headers["x-flow-token"]).toBe(value);
+    expect(request.headers["x-alfred-signature"]).toMatch(/^sha256=/);
+    expect(detail.attempt_log[0].request_headers["X-Flow-Token"]).toBe("[masked]");
+    expect(JSON.stringify(detail)).not.toContain(value);
+    expect(await storedAttempts(deliveryId)).not.toContain(value);
+
+    const got = await rest(h.deps, "GET", `/automations/destinations/${created.body.id}`, { token: admin });
+    const list = await rest(h.deps, "GET", "/automations/destinations", { token: admin });
+    for (const answer of [got.body, list.body]) {
+      expect(JSON.stringify(answer)).not.toContain(value);
+      expect(JSON.stringify(answer)).not.toContain("credential_secret");
+    }
+    const [row] = await h.deps.db.select().from(automationDestinations).where(eq(automationDestinations.id, created.body.id));
+    expect(row!.credentialEncrypted).not.toContain(value);
+    expect(h.deps.keys.decrypt(row!.credentialEncrypted!)).toBe(value);
+  });
+
+  it("Basic credentials are sent as Authorization: Basic, rotated by setting them again, and removed", async () => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    expect(created.credential).toBeNull();
+    expect((await delivered(admin, created.id)).request.headers.authorization).toBeUndefined();
+
+    const set = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential: { kind: "basic", username: "activepieces", password: "a-password-the-flow-knows" } } });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ credential_secret: "a-password-the-flow-knows", credential: { kind: "basic", username: "activepieces", password_masked: "••••nows" } });
+    const basic = await delivered(admin, created.id);
+    // Parsed as a receiver does (RFC 7617): base64 of "user:password" after "Basic ".
+    const [scheme, encoded] = String(basic.request.headers.authorization).split(" ");
+    expect(scheme).toBe("Basic");
+    expect(Buffer.from(encoded!, "base64").toString("utf8")).toBe("activepieces:a-password-the-flow-knows");
+    expect(basic.detail.attempt_log[0].request_headers.Authorization).toBe("Basic [masked]");
+    expect(await storedAttempts(basic.deliveryId)).not.toContain(encoded);
+
+    const rotated = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential: { kind: "basic", username: "activepieces" } } });
+    expect(rotated.body.credential_secret).not.toBe("a-password-the-flow-knows");
+    const afterRotation = await delivered(admin, created.id);
+    expect(String(afterRotation.request.headers.authorization)).toBe(`Basic ${Buffer.from(`activepieces:${rotated.body.credential_secret}`).toString("base64")}`);
+
+    const removed = await rest(h.deps, "DELETE", `/automations/destinations/${created.id}/credential`, { token: admin });
+    expect(removed.status).toBe(200);
+    expect(removed.body.credential).toBeNull();
+    expect((await delivered(admin, created.id)).request.headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    [{ kind: "header", header_name: "X-Alfred-Signature" }, "credential.header_name"],
+    [{ kind: "header", header_name: "Content-Type" }, "credential.header_name"],
+    [{ kind: "header", header_name: "X Flow" }, "credential.header_name"],
+    [{ kind: "header", header_name: "X-Flow", value: "line\r\nX-Injected: 1" }, "credential.value"],
+    [{ kind: "header", header_name: "X-Flow", value: " padded " }, "credential.value"],
+    [{ kind: "basic", username: "user:name" }, "credential.username"],
+    [{ kind: "basic", username: "" }, "credential.username"],
+    [{ kind: "basic", username: "u", password: "é-not-ascii" }, "credential.password"],
+  ])("refuses %j with 422 naming %s, and stores nothing", async (credential, path) => {
+    const admin = await token(t.admin);
+    const { body: created } = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination() });
+    const res = await rest(h.deps, "PUT", `/automations/destinations/${created.id}/credential`, { token: admin, body: { credential } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "validation_error", path });
+    const onCreate = await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: newDestination({ name: "Refused", credential }) });
+    expect(onCreate.status).toBe(422);
+    const [row] = await h.deps.db.select().from(automationDestinations).where(eq(automationDestinations.id, created.id));
+    expect(row!.credentialKind).toBeNull();
+  });
+});
+
 describe("send test event and the deliveries API", () => {
   it("POST /test delivers a signed alfred.test at once; the delivery shows the event, headers and attempt", async () => {
     const admin = await token(t.admin);
@@ -213,6 +410,8 @@ describe("send test event and the deliveries API", () => {
     expect(detail.attempt_log[0]).toMatchObject({ number: 1, trigger: "test", status_code: 200, error_class: null });
     const received = sink.requests.find((r: { headers: Record<string, unknown> }) => r.headers["x-alfred-event-id"] === sent.body.event_id)!;
     expect(received.headers["x-correlation-id"]).toBe("corr-test-1");
+    // What a flow puts in its callbacks' X-Alfred-Destination-Id, so it need not be hard-coded.
+    expect(received.headers["x-alfred-destination-id"]).toBe(created.id);
     expect(detail.attempt_log[0].request_headers["X-Alfred-Signature"]).toBe(received.headers["x-alfred-signature"]);
     expect(JSON.stringify(detail)).not.toContain(created.secret.slice(6));
   });
@@ -296,6 +495,9 @@ describe("roles", () => {
     { name: "automation.destinations.names", minimum: "manager", call: (c) => c.automation.destinations.names() },
     { name: "automation.destinations.create", minimum: "admin", call: (c) => c.automation.destinations.create({ name: "x", url: sink.url, event_types: ["task.created"] }) },
     { name: "automation.destinations.get", minimum: "admin", call: (c) => c.automation.destinations.get({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.confirmNewSecret", minimum: "admin", call: (c) => c.automation.destinations.confirmNewSecret({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.setCredential", minimum: "admin", call: (c) => c.automation.destinations.setCredential({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11", credential: { kind: "header", header_name: "X-Token" } }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
+    { name: "automation.destinations.removeCredential", minimum: "admin", call: (c) => c.automation.destinations.removeCredential({ id: "0b4b8a4e-6c1f-4c43-9a6e-2f4f0f1d9a11" }).catch((e: { code?: string }) => (e.code === "NOT_FOUND" ? "ok" : Promise.reject(e))) },
     { name: "apiKeys.list", minimum: "admin", call: (c) => c.apiKeys.list() },
     { name: "apiKeys.create", minimum: "admin", call: (c) => c.apiKeys.create({ name: "k" }) },
     { name: "automation.deliveries.list", minimum: "manager", call: (c) => c.automation.deliveries.list({}) },
@@ -401,6 +603,8 @@ describe("OpenAPI", () => {
         "/automations/destinations",
         "/automations/destinations/{id}",
         "/automations/destinations/{id}/rotate-secret",
+        "/automations/destinations/{id}/confirm-new-secret",
+        "/automations/destinations/{id}/credential",
         "/automations/destinations/{id}/test",
         "/automations/deliveries",
         "/automations/deliveries/{id}",

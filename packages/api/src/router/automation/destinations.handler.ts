@@ -1,6 +1,7 @@
 import type { Principal } from "@alfred/auth";
 import { AppError } from "@alfred/core";
 import {
+  confirmNewSecret,
   createDestination,
   createTestDelivery,
   deleteDestination,
@@ -10,13 +11,15 @@ import {
   getDestination,
   listDestinations,
   listDestinationsWithHealth,
+  removeDestinationCredential,
   rotateDestinationSecret,
+  setDestinationCredential,
   updateDestination,
   type DestinationServiceDeps,
 } from "@alfred/automation";
 import type { z } from "zod";
 import type { Context } from "../../context";
-import type { createDestinationInput, destinationIdInput, eventTypeSampleInput, rotateSecretInput, updateDestinationInput } from "./destinations.schema";
+import type { createDestinationInput, destinationIdInput, eventTypeSampleInput, rotateSecretInput, setCredentialInput, updateDestinationInput } from "./destinations.schema";
 
 type TenantCtx = Context & { principal: Principal; tenantId: string };
 
@@ -52,6 +55,15 @@ export const deleteHandler = async ({ ctx, input }: { ctx: TenantCtx; input: z.i
 
 export const rotateSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof rotateSecretInput> }) =>
   rotateDestinationSecret(service(ctx), ctx.tenantId, input.id, { secret: input.secret });
+
+export const confirmNewSecretHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) =>
+  confirmNewSecret(ctx, ctx.tenantId, input.id);
+
+export const setCredentialHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof setCredentialInput> }) =>
+  setDestinationCredential(service(ctx), ctx.tenantId, input.id, input.credential);
+
+export const removeCredentialHandler = ({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) =>
+  removeDestinationCredential(service(ctx), ctx.tenantId, input.id);
 
 /** Creates the test delivery, then wakes the delivery engines after commit; a worker sends it at once. */
 export async function testHandler({ ctx, input }: { ctx: TenantCtx; input: z.infer<typeof destinationIdInput> }) {

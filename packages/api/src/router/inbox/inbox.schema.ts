@@ -1,3 +1,4 @@
+import { messageContentSchema } from "@alfred/core";
 import { CHANNEL_TYPES, CONVERSATION_STATUSES } from "@alfred/db/schema";
 import { z } from "zod";
 import { cursorInput, instantInput, limitInput, pageOf, patchInput } from "../schemas";
@@ -56,6 +57,9 @@ export const timelineItem = z.object({
   direction: z.enum(["in", "out"]).nullable(),
   type: z.string(),
   body: z.string().nullable(),
+  content: messageContentSchema
+    .nullable()
+    .describe("Typed content beyond the text, by kind: media (media_id, mime_type, caption...), reaction (emoji, action react/unreact), location, story_mention, interactive_reply, postback; null for text and comments"),
   status: z.string().nullable(),
   error: z.string().nullable(),
   external_id: z.string().nullable(),

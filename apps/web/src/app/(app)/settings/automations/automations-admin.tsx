@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { Alert, Button, EmptyState } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
+import { CredentialPanel } from "./credential-panel";
 import { DestinationForm, type DestinationFormValues } from "./destination-form";
 import { absoluteTime, Loading, LoadError, relativeTime, ShownOnce } from "./shared";
 import { VerifyPanel } from "./verify-panel";
@@ -25,7 +26,7 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
   const list = useQuery(trpc.automation.destinations.list.queryOptions(undefined, { refetchInterval: 30_000 }));
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.automation.destinations.list.queryKey() });
   const [creating, setCreating] = useState(false);
-  const [revealed, setRevealed] = useState<{ name: string; secret: string; why: "created" | "rotated" } | null>(null);
+  const [revealed, setRevealed] = useState<{ name: string; secret: string; why: "created" | "rotated" | "credential" } | null>(null);
   const create = useMutation(
     trpc.automation.destinations.create.mutationOptions({
       onSuccess: (created) => {
@@ -63,13 +64,21 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
 
       {revealed && (
         <ShownOnce
-          title={revealed.why === "created" ? `Signing secret of "${revealed.name}"` : `New signing secret of "${revealed.name}"`}
+          title={
+            revealed.why === "created"
+              ? `Signing secret of "${revealed.name}"`
+              : revealed.why === "credential"
+                ? `Static credential value of "${revealed.name}"`
+                : `New signing secret of "${revealed.name}"`
+          }
           value={revealed.secret}
           onDismiss={() => setRevealed(null)}
         >
           {revealed.why === "rotated" && (
             <p className="text-sm text-amber-900">
-              The previous secret keeps signing (and verifying callbacks) for 24 hours, next to this one: update your receiver within that time.
+              The previous secret keeps signing (and verifying callbacks) for 24 hours, next to this one. <code>X-Alfred-Body-Signature</code>, which an Activepieces
+              Catch Webhook checks against one secret, stays on the previous secret until then: paste this secret into the flow, then press &quot;Receiver updated&quot; on the
+              destination.
             </p>
           )}
         </ShownOnce>
@@ -102,6 +111,7 @@ export function AutomationsAdmin({ tenantId }: { tenantId: string }) {
               tenantId={tenantId}
               onChanged={invalidate}
               onSecret={(secret) => setRevealed({ name: destination.name, secret, why: "rotated" })}
+              onCredential={(secret) => setRevealed({ name: destination.name, secret, why: "credential" })}
             />
           ))}
         </ul>
@@ -168,7 +178,19 @@ function Health({ destination }: { destination: Destination }) {
   );
 }
 
-function DestinationCard({ destination, tenantId, onChanged, onSecret }: { destination: Destination; tenantId: string; onChanged: () => void; onSecret: (secret: string) => void }) {
+function DestinationCard({
+  destination,
+  tenantId,
+  onChanged,
+  onSecret,
+  onCredential,
+}: {
+  destination: Destination;
+  tenantId: string;
+  onChanged: () => void;
+  onSecret: (secret: string) => void;
+  onCredential: (value: string) => void;
+}) {
   const trpc = useTRPC();
   const [mode, setMode] = useState<"view" | "edit" | "confirm-delete" | "confirm-rotate">("view");
   const [showVerify, setShowVerify] = useState(false);
@@ -202,6 +224,7 @@ function DestinationCard({ destination, tenantId, onChanged, onSecret }: { desti
             Secret <code>{destination.secret_masked}</code>
             {destination.previous_secret_expires_at && <> · previous secret still valid until {absoluteTime(destination.previous_secret_expires_at)}</>}
           </p>
+          <SigningStatus destination={destination} onChanged={onChanged} />
           <ul className="mt-2 flex flex-wrap gap-1">
             {destination.event_types.map((type) => (
               <li key={type} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">
@@ -233,13 +256,15 @@ function DestinationCard({ destination, tenantId, onChanged, onSecret }: { desti
       </div>
 
       <Health destination={destination} />
+      <CredentialPanel destination={destination} onChanged={onChanged} onSecret={onCredential} />
       {actionError && <Alert>{actionError.message}</Alert>}
 
       {mode === "confirm-rotate" && (
         <div role="alertdialog" aria-label="Rotate secret" className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
           <p>
-            A new secret is generated and shown once. For the next <strong>24 hours</strong> deliveries carry signatures from both secrets (and callbacks signed with either
-            are accepted), so you can update the receiver without losing a delivery. After that only the new one works.
+            A new secret is generated and shown once. For the next <strong>24 hours</strong> <code>X-Alfred-Signature</code> and <code>webhook-signature</code> carry a
+            signature from each secret (and callbacks signed with either are accepted), while <code>X-Alfred-Body-Signature</code> keeps using the previous secret, so a
+            receiver that checks one secret (Activepieces&apos; Catch Webhook) keeps working until you update it and confirm. After 24 hours only the new one works.
           </p>
           <div className="flex gap-2">
             <Button onClick={() => rotate.mutate({ id: destination.id })} disabled={rotate.isPending}>
@@ -282,8 +307,47 @@ function DestinationCard({ destination, tenantId, onChanged, onSecret }: { desti
       )}
 
       {testDeliveryId && <TestResult deliveryId={testDeliveryId} onClose={() => setTestDeliveryId(null)} />}
-      {showVerify && <VerifyPanel destinationId={destination.id} tenantId={tenantId} secretMasked={destination.secret_masked} />}
+      {showVerify && <VerifyPanel destinationId={destination.id} tenantId={tenantId} secretMasked={destination.secret_masked} credential={destination.credential} />}
     </li>
+  );
+}
+
+/**
+ * Which secret each signature header uses right now, and when that changes: only shown while a
+ * rotation's overlap runs (outside it every header uses the one secret there is).
+ */
+function SigningStatus({ destination, onChanged }: { destination: Destination; onChanged: () => void }) {
+  const trpc = useTRPC();
+  const confirm = useMutation(trpc.automation.destinations.confirmNewSecret.mutationOptions({ onSuccess: onChanged }));
+  const until = destination.previous_secret_expires_at;
+  if (!until) return null;
+  const pending = destination.body_signature_secret === "previous";
+  return (
+    <div className="mt-2 space-y-1 rounded-md border border-amber-200 bg-amber-50 p-2 text-xs text-amber-900" data-testid="signing-status">
+      <p>
+        <code>X-Alfred-Signature</code>, <code>webhook-signature</code>: the new and the previous secret until {absoluteTime(until)}, then the new one only.
+      </p>
+      <p data-testid="body-signature-secret">
+        <code>X-Alfred-Body-Signature</code>:{" "}
+        {pending ? (
+          <>
+            the <strong>previous</strong> secret until {absoluteTime(until)} or until you confirm the receiver checks the new one.
+          </>
+        ) : (
+          <>
+            the <strong>new</strong> secret (receiver confirmed {destination.new_secret_confirmed_at ? relativeTime(destination.new_secret_confirmed_at) : ""}).
+          </>
+        )}
+      </p>
+      {pending && (
+        <div className="flex items-center gap-2">
+          <Button variant="secondary" onClick={() => confirm.mutate({ id: destination.id })} disabled={confirm.isPending}>
+            {confirm.isPending ? "Switching…" : "Receiver updated: sign the body with the new secret"}
+          </Button>
+          {confirm.error && <span className="text-red-700">{confirm.error.message}</span>}
+        </div>
+      )}
+    </div>
   );
 }
 
