@@ -114,6 +114,8 @@ export const contactSettings = pgTable(
 
 export const conversationStatusEnum = pgEnum("conversation_status", ["open", "pending", "resolved", "snoozed"]);
 export const CONVERSATION_STATUSES = conversationStatusEnum.enumValues;
+export const conversationPriorityEnum = pgEnum("conversation_priority", ["low", "normal", "high", "urgent"]);
+export const CONVERSATION_PRIORITIES = conversationPriorityEnum.enumValues;
 
 export const conversations = pgTable(
   "conversations",
@@ -130,6 +132,8 @@ export const conversations = pgTable(
     /** Last customer message: WhatsApp only allows free-form replies within 24 h of it. */
     lastInboundAt: timestamp({ withTimezone: true }),
     subject: text(),
+    priority: conversationPriorityEnum().notNull().default("normal"),
+    labels: text().array().notNull().default([]),
     ...timestamps(),
   },
   // The inbox list reads a page in order from one of these (newest activity first, no sort): each
