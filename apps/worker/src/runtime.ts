@@ -1,6 +1,6 @@
 import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
 import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
-import { ReceiptEngine } from "@alfred/crm";
+import { ReceiptEngine, RuleEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
 import { Queue, Worker, type Processor } from "bullmq";
@@ -10,6 +10,7 @@ import { createHealthCheck } from "./health";
 import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
 import { createChannelSendProcessor } from "./processors/channel-sends";
+import { createFlowStepProcessor } from "./processors/flow-steps";
 import { createMaintenanceProcessor } from "./processors/maintenance";
 import { upsertJobSchedulers } from "./schedulers";
 
@@ -35,6 +36,8 @@ const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: Proc
   { queue: QUEUE_NAMES.maintenance, concurrency: 1, processor: createMaintenanceProcessor },
   // Outbound messages to providers: I/O-bound, and per-message ordered by the queue itself.
   { queue: QUEUE_NAMES.channelSends, concurrency: 4, processor: createChannelSendProcessor },
+  // Delayed flow steps: short database work each.
+  { queue: QUEUE_NAMES.flowSteps, concurrency: 2, processor: createFlowStepProcessor },
 ];
 
 export interface WorkerRuntime {
@@ -111,6 +114,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
     { maxInFlight: env.AUTOMATION_DELIVERY_CONCURRENCY, maxPerDestination: env.AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION },
   );
   const receipts = new ReceiptEngine({ db: database.db, producer, logger });
+  const rules = new RuleEngine({ db: database.db, producer, logger });
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
   const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
@@ -160,12 +164,13 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       for (const worker of workers) {
         worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
       }
-      // Both engines sweep Postgres on their own; wake-ups only make them prompt.
-      listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes) }).catch((err: unknown) =>
+      // The engines sweep Postgres on their own; wake-ups only make them prompt.
+      listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes), rules: () => rules.wake() }).catch((err: unknown) =>
         logger.warn({ err }, "not listening for wake-ups yet; the engines' sweeps find the work"),
       );
       deliveries.start();
       receipts.start();
+      rules.start();
       // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
       heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
       logger.info({ queues: workers.map((w) => w.name) }, "worker started");
@@ -176,7 +181,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
       closing ??= (async () => {
         await closeServer(server);
         await heartbeat?.stop();
-        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close()]);
+        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close(), rules.close()]);
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();
         await processorDeps.egress.close();

@@ -17,8 +17,10 @@ export class PostCommitEffects {
   readonly deliveries: { deliveryId: string; tenantId: string }[] = [];
   readonly channelSends: { messageId: string; tenantId: string }[] = [];
   readonly live: LiveEvent[] = [];
+  /** Events recorded: the rule engines are woken to evaluate them. */
+  events = 0;
 
   get isEmpty(): boolean {
-    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0;
+    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0 && this.events === 0;
   }
 }

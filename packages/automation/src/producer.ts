@@ -2,7 +2,7 @@ import type { Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
-import { channelChangesChannel, channelSendJobId, deliveriesWakeChannel, QUEUE_NAMES, receiptsWakeChannel, type ChannelSendJob } from "./queues";
+import { channelChangesChannel, channelSendJobId, deliveriesWakeChannel, flowStepJobId, QUEUE_NAMES, receiptsWakeChannel, rulesWakeChannel, type ChannelSendJob, type FlowStepJob } from "./queues";
 
 /** Redis pub/sub channel of a tenant's live inbox updates. */
 export const liveChannel = (prefix: string, tenantId: string) => `${prefix}:live:${tenantId}`;
@@ -19,6 +19,7 @@ export class Producer {
   readonly channelSends: Queue<ChannelSendJob>;
   /** Only read here (job counts for the operations view); the worker owns its schedulers. */
   readonly maintenance: Queue;
+  readonly flowSteps: Queue<FlowStepJob>;
 
   constructor(
     private readonly redis: Redis,
@@ -27,8 +28,9 @@ export class Producer {
   ) {
     this.channelSends = new Queue(QUEUE_NAMES.channelSends, { connection: redis, prefix });
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection: redis, prefix });
+    this.flowSteps = new Queue(QUEUE_NAMES.flowSteps, { connection: redis, prefix });
     // Without a listener an unreachable Redis would surface as an unhandled 'error' event.
-    for (const queue of [this.channelSends, this.maintenance]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
+    for (const queue of [this.channelSends, this.maintenance, this.flowSteps]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
   /** Wakes the delivery engines: due deliveries exist (their rows are the queue; this only makes it fast). */
@@ -55,6 +57,16 @@ export class Producer {
     );
   }
 
+  /** A flow step, delayed until it is due (never negative: a late start runs its due steps at once). */
+  async enqueueFlowStep(job: FlowStepJob, delayMs: number): Promise<void> {
+    await this.flowSteps.add("step", job, { jobId: flowStepJobId(job), delay: Math.max(0, Math.round(delayMs)), attempts: 3, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  }
+
+  /** Wakes the rule engines: events committed (their rows are the queue; this only makes it fast). */
+  async wakeRules(): Promise<void> {
+    await this.redis.publish(rulesWakeChannel(this.prefix), "1");
+  }
+
   async publishLive(events: LiveEvent[]): Promise<void> {
     if (events.length === 0) return;
     const pipeline = this.redis.pipeline();
@@ -67,6 +79,7 @@ export class Producer {
     if (effects.isEmpty) return;
     const work = [
       ...(effects.deliveries.length ? [this.wakeDeliveries()] : []),
+      ...(effects.events ? [this.wakeRules()] : []),
       ...effects.channelSends.map((s) => this.enqueueChannelSend(s.messageId, s.tenantId, correlationId)),
       this.publishLive(effects.live),
     ];
@@ -81,6 +94,6 @@ export class Producer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.channelSends.close(), this.maintenance.close()]);
+    await Promise.allSettled([this.channelSends.close(), this.maintenance.close(), this.flowSteps.close()]);
   }
 }

@@ -8,3 +8,4 @@ export * from "./tasks";
 export * from "./notifications";
 export * from "./pending-work";
 export * from "./receipts";
+export * from "./rules/index";

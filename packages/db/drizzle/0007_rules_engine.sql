@@ -21,6 +21,7 @@ CREATE TABLE "rule_executions" (
 ALTER TABLE "rules" ALTER COLUMN "compiled" SET NOT NULL;--> statement-breakpoint
 ALTER TABLE "conversations" ADD COLUMN "priority" "conversation_priority" DEFAULT 'normal' NOT NULL;--> statement-breakpoint
 ALTER TABLE "conversations" ADD COLUMN "labels" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "origin" jsonb;--> statement-breakpoint
 ALTER TABLE "automation_events" ADD COLUMN "origin" jsonb;--> statement-breakpoint
 ALTER TABLE "automation_events" ADD COLUMN "rules_done_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "automation_events" ADD COLUMN "rules_locked_until" timestamp with time zone;--> statement-breakpoint

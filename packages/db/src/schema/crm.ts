@@ -14,6 +14,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, timestamps } from "./_columns";
+import type { EventOrigin } from "./automation";
 import { tenants, users } from "./identity";
 
 export const channelTypeEnum = pgEnum("channel_type", ["whatsapp", "messenger", "instagram", "email", "api"]);
@@ -188,6 +189,8 @@ export const messages = pgTable(
     senderUserId: uuid().references(() => users.id, { onDelete: "set null" }),
     /** Set when an automation destination (callback `send_message`) wrote the message. */
     senderDestinationId: uuid(),
+    /** An outbound message a rule sent: its `message.sent` event carries the rule chain (loop prevention). */
+    origin: jsonb().$type<EventOrigin>(),
     aiClassification: jsonb().$type<{ intent?: string; sentiment?: string; leadScore?: number; provider?: string }>(),
     providerTimestamp: timestamp({ withTimezone: true }),
     /** The inbound receipt this message came from (receipts are pruned; no foreign key). */
