@@ -2,6 +2,7 @@ import { AddressRateLimit, clientAddress, LoginThrottle, type Principal, type Ro
 import { Producer, type AutomationSettings } from "@alfred/automation";
 import { EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
+import { createLocalProvider, type AiProvider } from "@alfred/rules";
 import type { Redis } from "ioredis";
 import { ChannelDirectory } from "./intake/channel-directory";
 import type { LiveHub } from "./live";
@@ -33,6 +34,8 @@ export interface ApiDeps {
   live?: LiveHub;
   /** Channels webhooks arrive for, cached with their secrets (forget it after a channel change). */
   channels: ChannelDirectory;
+  /** Natural language -> flows: the deployment's provider (AI_BASE_URL), else the local heuristic. */
+  ai: AiProvider;
 }
 
 /** Who is calling, as the transport established it; the principal is re-read from the database. */
@@ -71,6 +74,8 @@ export function assembleApiDeps(parts: {
   live?: LiveHub;
   /** TRUSTED_PROXY_HOPS; 1 when not given. */
   trustedProxyHops?: number;
+  /** The configured AI provider (`createAiProvider`); the local heuristic when not given. */
+  ai?: AiProvider;
 }): ApiDeps {
   const keys = new EnvKeyRing(parts.keyRing);
   return {
@@ -87,6 +92,7 @@ export function assembleApiDeps(parts: {
     singleCompany: parts.singleCompany ?? false,
     live: parts.live,
     channels: new ChannelDirectory(parts.db, keys),
+    ai: parts.ai ?? createLocalProvider(),
   };
 }
 

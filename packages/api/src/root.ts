@@ -9,6 +9,7 @@ import { liveRouter } from "./router/live";
 import { callbacksRouter } from "./router/callbacks/_router";
 import { operationsRouter } from "./router/operations/_router";
 import { auditLogsRouter } from "./router/audit-logs/_router";
+import { flowsRouter, rulesRouter } from "./router/rules/_router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -25,6 +26,8 @@ export const appRouter = createTRPCRouter({
   callbacks: callbacksRouter,
   operations: operationsRouter,
   auditLogs: auditLogsRouter,
+  rules: rulesRouter,
+  flows: flowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { and, eq, type DbOrTx } from "@alfred/db";
-import { automationEvents, channels, contacts, conversations, messages } from "@alfred/db/schema";
+import { type automationEvents, channels, contacts, conversations, messages } from "@alfred/db/schema";
 import { isRuleEventType, type Facts } from "@alfred/rules";
 
 export type EventRow = typeof automationEvents.$inferSelect;

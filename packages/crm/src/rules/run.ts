@@ -13,7 +13,6 @@ export interface EventRun {
   executions: number;
 }
 
-type RuleRow = typeof rules.$inferSelect;
 type FlowRow = typeof flows.$inferSelect;
 
 /**
