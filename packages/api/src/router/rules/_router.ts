@@ -120,7 +120,7 @@ export const flowsRouter = createTRPCRouter({
     .mutation(h.simulateFlowHandler),
   fromText: admin
     .meta({
-      openapi: { method: "POST", path: "/flows/from-text", tags: ["rules"], summary: "Natural language -> a compiled flow to review (not saved). Local heuristic unless AI_BASE_URL is set", protect: true, errorResponses: [503] },
+      openapi: { method: "POST", path: "/flows/from-text", tags: ["rules"], summary: "Natural language -> a compiled flow to review (not saved); ok false with what was understood otherwise. Local heuristic unless AI_BASE_URL is set", protect: true },
       audit: false,
     })
     .input(fromTextInput)

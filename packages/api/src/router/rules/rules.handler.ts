@@ -21,7 +21,6 @@ import {
 } from "@alfred/crm";
 import { aiEvents } from "@alfred/db/schema";
 import { instrumentProvider, isAiProviderError } from "@alfred/rules";
-import { AppError } from "@alfred/core";
 import type { z } from "zod";
 import type { Context } from "../../context";
 import type {
@@ -102,8 +101,10 @@ export async function fromTextHandler({ ctx, input }: Args<typeof fromTextInput>
   try {
     result = await provider.flowFromText({ text: input.text, directory: await assigneeDirectory(ctx.db, ctx.tenantId) });
   } catch (err) {
-    if (isAiProviderError(err)) throw new AppError("unavailable", `the AI provider did not answer usably (${err.kind}); try again, or write the flow in the editor`);
-    throw err;
+    // A model that timed out or answered something unusable: shown to the admin as it is, nothing saved.
+    if (!isAiProviderError(err)) throw err;
+    const message = `the AI provider (${about.label}) did not answer usably (${err.kind}); try again, or write the flow in the editor`;
+    return { ok: false, provider: about, understood: [], not_understood: [], message, errors: [], definition: null, plan: null };
   }
   if (!result.ok) return { ok: false, provider: about, understood: result.understood, not_understood: result.not_understood, message: result.message, errors: result.errors, definition: null, plan: null };
   // The provider compiled it; the workspace check (users, destinations) is ours.

@@ -70,7 +70,9 @@ export const listExecutionsInput = z.object({
   matched: booleanInput.optional(),
   cursor: cursorInput,
   limit: limitInput,
-});
+})
+  .optional()
+  .default({});
 
 export const executionView = z.object({
   id: z.uuid(),
@@ -91,7 +93,7 @@ export const executionView = z.object({
 });
 export const executionPage = z.object({ items: z.array(executionView), next_cursor: z.string().nullable() });
 
-export const recentEventsInput = z.object({ event_type: z.enum(RULE_EVENT_TYPES).optional(), limit: limitInput });
+export const recentEventsInput = z.object({ event_type: z.enum(RULE_EVENT_TYPES).optional(), limit: limitInput }).optional().default({});
 export const recentEventsOutput = z.object({ items: z.array(z.object({ id: z.uuid(), type: z.string(), occurred_at: z.string(), summary: z.string() })) });
 
 export const createFlowInput = z.object({ name, enabled: z.boolean().optional(), definition, source_prompt: z.string().max(MAX_INSTRUCTION_LENGTH).optional() });
