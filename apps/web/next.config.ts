@@ -13,7 +13,7 @@ const API_POLICY = { key: "Content-Security-Policy", value: "default-src 'none';
 
 const config: NextConfig = {
   // Internal packages ship TypeScript source (create-t3-turbo style).
-  transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress"],
+  transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress", "@alfred/rules"],
   // Native or Node-only modules stay outside the server bundle.
   serverExternalPackages: ["argon2", "pg", "ioredis", "bullmq", "pino", "undici", "nodemailer"],
   poweredByHeader: false,
