@@ -9,3 +9,4 @@ export { handleCallback, MAX_CALLBACK_BYTES } from "./callbacks/handler";
 export { CALLBACK_ACTIONS, CALLBACK_ACTION_NAMES } from "./callbacks/actions";
 export { checkHealth, type HealthReport } from "./health";
 export { readBodyLimited } from "./read-body";
+export { aiProviderFromEnv, egressJsonPoster } from "./ai";

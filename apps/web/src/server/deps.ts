@@ -1,8 +1,9 @@
 import "server-only";
-import { assembleApiDeps, LiveHub, type ApiDeps } from "@alfred/api";
+import { aiProviderFromEnv, assembleApiDeps, LiveHub, type ApiDeps } from "@alfred/api";
 import { automationSettingsFrom } from "@alfred/automation";
 import { createLogger, createRedis } from "@alfred/core";
 import { createDb, type DbHandle } from "@alfred/db/client";
+import { createEgressClient } from "@alfred/egress";
 import { env } from "~/env";
 
 interface WebDeps extends ApiDeps {
@@ -19,6 +20,7 @@ export function deps(): WebDeps {
     const dbHandle = createDb(e.DATABASE_URL, { applicationName: "alfred-web" });
     const redis = createRedis(e.REDIS_URL, "client");
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    const automation = automationSettingsFrom(e);
     globalForDeps.alfredDeps = {
       dbHandle,
       ...assembleApiDeps({
@@ -28,9 +30,10 @@ export function deps(): WebDeps {
         prefix: e.QUEUE_PREFIX,
         jwtSecret: e.AUTH_JWT_SECRET,
         keyRing: e.AUTOMATION_ENCRYPTION_KEYS,
-        automation: automationSettingsFrom(e),
+        automation,
         trustedProxyHops: e.TRUSTED_PROXY_HOPS,
         singleCompany: e.ALFRED_SINGLE_COMPANY,
+        ai: aiProviderFromEnv(e, createEgressClient(automation, { timeoutMs: e.AI_TIMEOUT_MS })),
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };
