@@ -23,20 +23,25 @@ type FlowRow = typeof flows.$inferSelect;
  */
 export async function runRulesOnEvent(db: Database, event: EventRow): Promise<EventRun> {
   const run: EventRun = { effects: new PostCommitEffects(), flowSteps: [], executions: 0 };
-  const facts = await loadFacts(db, event);
-  if (!facts) return run;
-  const execution = executionFor(event.id, event.origin);
-  const listening = and(eq(rules.tenantId, event.tenantId), eq(rules.eventType, event.type), eq(rules.enabled, true));
-  const ruleRows = await db.select().from(rules).where(listening).orderBy(rules.createdAt, rules.id);
-  for (const rule of ruleRows) {
-    const evaluation = evaluate({ id: rule.id, compiled: rule.compiled as CompiledRule }, facts, execution);
-    if (await logAndAct(db, event, { ruleId: rule.id, version: rule.version }, evaluation, execution, run.effects)) run.executions++;
-  }
+  const ruleRows = await db
+    .select()
+    .from(rules)
+    .where(and(eq(rules.tenantId, event.tenantId), eq(rules.eventType, event.type), eq(rules.enabled, true)))
+    .orderBy(rules.createdAt, rules.id);
   const flowRows = await db
     .select()
     .from(flows)
     .where(and(eq(flows.tenantId, event.tenantId), eq(flows.triggerEventType, event.type), eq(flows.enabled, true)))
     .orderBy(flows.createdAt, flows.id);
+  // Most events of most tenants have nothing listening: the records are read only when something is.
+  if (ruleRows.length === 0 && flowRows.length === 0) return run;
+  const facts = await loadFacts(db, event);
+  if (!facts) return run;
+  const execution = executionFor(event.id, event.origin);
+  for (const rule of ruleRows) {
+    const evaluation = evaluate({ id: rule.id, compiled: rule.compiled as CompiledRule }, facts, execution);
+    if (await logAndAct(db, event, { ruleId: rule.id, version: rule.version }, evaluation, execution, run.effects)) run.executions++;
+  }
   for (const flow of flowRows) await startFlow(db, event, flow, facts, execution, run);
   return run;
 }
@@ -63,11 +68,10 @@ async function startFlow(db: Database, event: EventRow, flow: FlowRow, facts: No
     .returning({ id: ruleExecutions.id });
   if (inserted.length === 0) return;
   run.executions++;
-  // The steps carry the context the flow runs in: itself added to the chain, one level deeper.
-  const stepExecution: ExecutionContext = { root_event_id: execution.root_event_id, depth: execution.depth, chain: execution.chain };
+  // Each step's job carries the chain the trigger event was in; the step's actions add the flow to it.
   for (const step of start.steps) {
     run.flowSteps.push({
-      job: { tenant_id: event.tenantId, flow_id: flow.id, version: flow.version, event_id: event.id, step: step.index, execution: stepExecution, correlation_id: event.correlationId ?? undefined },
+      job: { tenant_id: event.tenantId, flow_id: flow.id, version: flow.version, event_id: event.id, step: step.index, execution, correlation_id: event.correlationId ?? undefined },
       runAt: new Date(step.run_at),
     });
   }
@@ -85,22 +89,24 @@ export async function runFlowStep(db: Database, job: FlowStepJob): Promise<{ eff
   const facts = await loadFacts(db, event);
   if (!facts) return { effects, outcome: "gone" };
   const execution = job.execution;
-  let evaluation: Evaluation;
   if (!flow.enabled || flow.version !== job.version) {
     const why = !flow.enabled ? "the flow was disabled" : "the flow was changed after it started";
-    evaluation = { rule_id: flow.id, event_id: event.id, matched: false, skipped: null, conditions: [], trace: { result: false } as never, actions: [] };
-    const done = await logAndAct(db, event, { flowId: flow.id, step: job.step, version: job.version }, evaluation, execution, effects, [why]);
+    const done = await logAndAct(db, event, { flowId: flow.id, step: job.step, version: job.version }, NOT_RUN, execution, effects, [why]);
     return { effects, outcome: done ? "ran" : "already_ran" };
   }
-  evaluation = evaluateFlowStep({ id: flow.id, plan: flow.compiled as FlowPlan }, job.step, facts, execution);
+  const evaluation = evaluateFlowStep({ id: flow.id, plan: flow.compiled as FlowPlan }, job.step, facts, execution);
   const done = await logAndAct(db, event, { flowId: flow.id, step: job.step, version: flow.version }, evaluation, execution, effects);
   return { effects, outcome: done ? "ran" : "already_ran" };
 }
 
+/** What a rule or step did, as logged. */
+type Outcome = Pick<Evaluation, "matched" | "skipped" | "conditions" | "actions">;
+const NOT_RUN: Outcome = { matched: false, skipped: null, conditions: [], actions: [] };
+
 type Subject = { ruleId: string; version: number } | { flowId: string; step: number; version: number };
 
 /** Inserts the execution row and, when this worker is the first, runs the actions in the same transaction. */
-async function logAndAct(db: Database, event: EventRow, subject: Subject, evaluation: Evaluation, execution: ExecutionContext, effects: PostCommitEffects, notes: string[] = []): Promise<boolean> {
+async function logAndAct(db: Database, event: EventRow, subject: Subject, evaluation: Outcome, execution: ExecutionContext, effects: PostCommitEffects, notes: string[] = []): Promise<boolean> {
   const scopeEffects = new PostCommitEffects();
   let ran = false;
   try {
