@@ -71,7 +71,7 @@ export const rulesRouter = createTRPCRouter({
     .output(simulationOutput)
     .mutation(h.simulateDraftHandler),
   executions: tenantProcedure
-    .meta({ openapi: { method: "GET", path: "/rules/executions", tags: ["rules"], summary: "Execution log of rules and flows, newest first (filter by rule, flow, event, matched)", protect: true } })
+    .meta({ openapi: { method: "GET", path: "/rules/executions", tags: ["rules"], summary: "Execution log of rules and flows, newest first (filter by rule, flow, event, matched; 404 for a rule or flow not in the workspace)", protect: true, errorResponses: [404] } })
     .input(listExecutionsInput)
     .output(executionPage)
     .query(h.listExecutionsHandler),
