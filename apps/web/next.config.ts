@@ -24,7 +24,7 @@ const API_POLICY = { key: "Content-Security-Policy", value: "default-src 'none';
 const config: NextConfig = {
   ...(standalone ? { output: "standalone" as const, outputFileTracingRoot: MONOREPO_ROOT } : {}),
   // Internal packages ship TypeScript source (create-t3-turbo style).
-  transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress", "@alfred/storage"],
+  transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress", "@alfred/rules", "@alfred/storage"],
   // Native or Node-only modules stay outside the server bundle.
   serverExternalPackages: ["argon2", "pg", "ioredis", "bullmq", "pino", "undici", "nodemailer", "@aws-sdk/client-s3", "@fastify/busboy"],
   poweredByHeader: false,

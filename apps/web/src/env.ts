@@ -1,10 +1,13 @@
 import { DEFAULT_DATABASE_URL } from "@alfred/db/client";
 import { automationEnvSchema, DEFAULT_QUEUE_PREFIX, queuePrefixSchema } from "@alfred/automation";
+import { AI_ENV_SHAPE } from "@alfred/rules";
 import { DEFAULT_REDIS_URL, parseEnv } from "@alfred/core";
 import { storageFromEnv, type BlobStorage } from "@alfred/storage";
 import { z } from "zod";
 
 const schema = automationEnvSchema.extend({
+  /** Natural language -> flows: an OpenAI-compatible server, else the built-in local heuristic. */
+  ...AI_ENV_SHAPE,
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),

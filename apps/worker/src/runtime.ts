@@ -1,6 +1,6 @@
 import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
 import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
-import { aiProviderFor, ReceiptEngine } from "@alfred/crm";
+import { aiProviderFor, ReceiptEngine, RuleEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
 import type { AiProvider } from "@alfred/rules";
@@ -13,6 +13,7 @@ import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
 import { createChannelSendProcessor } from "./processors/channel-sends";
 import { createClassificationProcessor } from "./processors/classifications";
+import { createFlowStepProcessor } from "./processors/flow-steps";
 import { createMaintenanceProcessor } from "./processors/maintenance";
 import { startMediaFetcher, type MediaFetcher } from "./media-fetcher";
 import { upsertJobSchedulers } from "./schedulers";
@@ -43,6 +44,8 @@ const CONSUMERS: { queue: QueueName; concurrency: number; processor: (deps: Proc
   { queue: QUEUE_NAMES.channelSends, concurrency: 4, processor: createChannelSendProcessor },
   // Inbound classification: a model call each (I/O-bound); the local heuristic is instant.
   { queue: QUEUE_NAMES.classifications, concurrency: 4, processor: createClassificationProcessor },
+  // Delayed flow steps: short database work each.
+  { queue: QUEUE_NAMES.flowSteps, concurrency: 2, processor: createFlowStepProcessor },
 ];
 
 export interface WorkerRuntime {
@@ -122,6 +125,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
     { maxInFlight: env.AUTOMATION_DELIVERY_CONCURRENCY, maxPerDestination: env.AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION },
   );
   const receipts = new ReceiptEngine({ db: database.db, producer, logger });
+  const rules = new RuleEngine({ db: database.db, producer, logger });
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
   const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
@@ -172,8 +176,8 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
       for (const worker of workers) {
         worker.run().catch((err: unknown) => logger.error({ err, queue: worker.name }, "worker stopped with an error"));
       }
-      // Both engines sweep Postgres on their own; wake-ups only make them prompt.
-      listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes) }).catch((err: unknown) =>
+      // The engines sweep Postgres on their own; wake-ups only make them prompt.
+      listenForWakeUps(wakeRedis, env.QUEUE_PREFIX, { deliveries: () => deliveries.wake(), receipts: (lanes) => receipts.wake(lanes), rules: () => rules.wake() }).catch((err: unknown) =>
         logger.warn({ err }, "not listening for wake-ups yet; the engines' sweeps find the work"),
       );
       await deliveries.start();
@@ -182,6 +186,10 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
       // Shown in the operations view (operations.queueHealth), with the same id as on its delivery leases; on the fail-fast connection.
       heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger, id: deliveries.id });
       logger.info({ queues: workers.map((w) => w.name), ai_provider: processorDeps.ai.name, ai_model: processorDeps.ai.model }, "worker started");
+      rules.start();
+      // Shown in the operations view (operations.queueHealth); on the fail-fast connection.
+      heartbeat = startHeartbeat({ redis: healthRedis, prefix: env.QUEUE_PREFIX, logger });
+      logger.info({ queues: workers.map((w) => w.name) }, "worker started");
       return port;
     },
 
@@ -190,6 +198,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
         await closeServer(server);
         await heartbeat?.stop();
         await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close(), media?.close()]);
+        await Promise.all([...workers.map((worker) => worker.close()), deliveries.close(), receipts.close(), rules.close()]);
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         await producer.close();
         await processorDeps.egress.close();

@@ -3,6 +3,7 @@ import { Producer, type AutomationSettings } from "@alfred/automation";
 import { EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { BlobStorage } from "@alfred/storage";
+import { createLocalProvider, type AiProvider } from "@alfred/rules";
 import type { Redis } from "ioredis";
 import { ChannelDirectory } from "./intake/channel-directory";
 import type { LiveHub } from "./live";
@@ -36,6 +37,8 @@ export interface ApiDeps {
   channels: ChannelDirectory;
   /** Attachments and media (local disk or an S3-compatible bucket). */
   storage: BlobStorage;
+  /** Natural language -> flows: the deployment's provider (AI_BASE_URL), else the local heuristic. */
+  ai: AiProvider;
 }
 
 /** Who is calling, as the transport established it; the principal is re-read from the database. */
@@ -75,6 +78,8 @@ export function assembleApiDeps(parts: {
   /** TRUSTED_PROXY_HOPS; 1 when not given. */
   trustedProxyHops?: number;
   storage: BlobStorage;
+  /** The configured AI provider (`createAiProvider`); the local heuristic when not given. */
+  ai?: AiProvider;
 }): ApiDeps {
   const keys = new EnvKeyRing(parts.keyRing);
   return {
@@ -92,6 +97,7 @@ export function assembleApiDeps(parts: {
     live: parts.live,
     channels: new ChannelDirectory(parts.db, keys),
     storage: parts.storage,
+    ai: parts.ai ?? createLocalProvider(),
   };
 }
 

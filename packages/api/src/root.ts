@@ -10,6 +10,7 @@ import { callbacksRouter } from "./router/callbacks/_router";
 import { operationsRouter } from "./router/operations/_router";
 import { auditLogsRouter } from "./router/audit-logs/_router";
 import { settingsRouter } from "./router/settings/_router";
+import { flowsRouter, rulesRouter } from "./router/rules/_router";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -28,6 +29,8 @@ export const appRouter = createTRPCRouter({
   operations: operationsRouter,
   auditLogs: auditLogsRouter,
   settings: settingsRouter,
+  rules: rulesRouter,
+  flows: flowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -19,9 +19,11 @@ export class PostCommitEffects {
   readonly live: LiveEvent[] = [];
   /** Inbound messages to classify (intent, sentiment, language) in the worker, off the ingest path. */
   readonly classifications: { messageId: string; tenantId: string }[] = [];
+  /** Events recorded: the rule engines are woken to evaluate them. */
+  events = 0;
 
   get isEmpty(): boolean {
-    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0 && this.classifications.length === 0;
+    return this.deliveries.length === 0 && this.channelSends.length === 0 && this.live.length === 0 && this.classifications.length === 0 && this.events === 0;
   }
 
   /** Takes over another set's work (a savepoint's, a batch's), after it committed. */
@@ -30,5 +32,6 @@ export class PostCommitEffects {
     this.channelSends.push(...other.channelSends);
     this.live.push(...other.live);
     this.classifications.push(...other.classifications);
+    this.events += other.events;
   }
 }

@@ -1,5 +1,5 @@
 import { and, arrayContains, eq, sql, type DbOrTx } from "@alfred/db";
-import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
+import { automationDeliveries, automationDestinations, automationEvents, type EventOrigin } from "@alfred/db/schema";
 import { buildEnvelope, type EventPayload, type EventType } from "./events/catalog";
 import type { PostCommitEffects } from "./effects";
 
@@ -14,6 +14,8 @@ export interface RecordEventInput<T extends EventType> {
   sourceEventId: string;
   correlationId?: string | null;
   occurredAt?: Date;
+  /** The rule action that caused the change, so rules evaluate the event in that chain (loop prevention). */
+  origin?: EventOrigin | null;
 }
 
 export interface RecordedEvent {
@@ -43,6 +45,7 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
       payload: envelope.payload,
       occurredAt,
       correlationId: input.correlationId ?? null,
+      origin: input.origin ?? null,
     })
     .onConflictDoNothing({ target: [automationEvents.tenantId, automationEvents.sourceEventId] })
     .returning({ id: automationEvents.id });
@@ -57,6 +60,7 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
 
   const deliveryIds = await fanOut(tx, { tenantId: input.tenantId, eventId: inserted.id, eventType: input.type });
   effects?.deliveries.push(...deliveryIds.map((deliveryId) => ({ deliveryId, tenantId: input.tenantId })));
+  if (effects) effects.events++;
   return { eventId: inserted.id, created: true, deliveryIds };
 }
 

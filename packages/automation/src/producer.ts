@@ -2,7 +2,19 @@ import type { Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
-import { channelChangesChannel, channelSendJobId, classificationJobId, deliveriesWakeChannel, QUEUE_NAMES, receiptsWakeChannel, type ChannelSendJob, type ClassificationJob } from "./queues";
+import {
+  channelChangesChannel,
+  channelSendJobId,
+  classificationJobId,
+  deliveriesWakeChannel,
+  flowStepJobId,
+  QUEUE_NAMES,
+  receiptsWakeChannel,
+  rulesWakeChannel,
+  type ChannelSendJob,
+  type ClassificationJob,
+  type FlowStepJob,
+} from "./queues";
 
 /** Redis pub/sub channel of a tenant's live inbox updates. */
 export const liveChannel = (prefix: string, tenantId: string) => `${prefix}:live:${tenantId}`;
@@ -20,6 +32,7 @@ export class Producer {
   readonly classifications: Queue<ClassificationJob>;
   /** Only read here (job counts for the operations view); the worker owns its schedulers. */
   readonly maintenance: Queue;
+  readonly flowSteps: Queue<FlowStepJob>;
 
   constructor(
     private readonly redis: Redis,
@@ -29,8 +42,9 @@ export class Producer {
     this.channelSends = new Queue(QUEUE_NAMES.channelSends, { connection: redis, prefix });
     this.maintenance = new Queue(QUEUE_NAMES.maintenance, { connection: redis, prefix });
     this.classifications = new Queue(QUEUE_NAMES.classifications, { connection: redis, prefix });
+    this.flowSteps = new Queue(QUEUE_NAMES.flowSteps, { connection: redis, prefix });
     // Without a listener an unreachable Redis would surface as an unhandled 'error' event.
-    for (const queue of [this.channelSends, this.maintenance, this.classifications]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
+    for (const queue of [this.channelSends, this.maintenance, this.classifications, this.flowSteps]) queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue connection error"));
   }
 
   /** Wakes the delivery engines: due deliveries exist (their rows are the queue; this only makes it fast). */
@@ -66,6 +80,16 @@ export class Producer {
     );
   }
 
+  /** A flow step, delayed until it is due (never negative: a late start runs its due steps at once). */
+  async enqueueFlowStep(job: FlowStepJob, delayMs: number): Promise<void> {
+    await this.flowSteps.add("step", job, { jobId: flowStepJobId(job), delay: Math.max(0, Math.round(delayMs)), attempts: 3, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  }
+
+  /** Wakes the rule engines: events committed (their rows are the queue; this only makes it fast). */
+  async wakeRules(): Promise<void> {
+    await this.redis.publish(rulesWakeChannel(this.prefix), "1");
+  }
+
   async publishLive(events: LiveEvent[]): Promise<void> {
     if (events.length === 0) return;
     const pipeline = this.redis.pipeline();
@@ -78,6 +102,7 @@ export class Producer {
     if (effects.isEmpty) return;
     const work = [
       ...(effects.deliveries.length ? [this.wakeDeliveries()] : []),
+      ...(effects.events ? [this.wakeRules()] : []),
       ...effects.channelSends.map((s) => this.enqueueChannelSend(s.messageId, s.tenantId, correlationId)),
       ...effects.classifications.map((c) => this.enqueueClassification(c.messageId, c.tenantId, correlationId)),
       this.publishLive(effects.live),
@@ -93,6 +118,6 @@ export class Producer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.channelSends.close(), this.maintenance.close(), this.classifications.close()]);
+    await Promise.allSettled([this.channelSends.close(), this.maintenance.close(), this.classifications.close(), this.flowSteps.close()]);
   }
 }

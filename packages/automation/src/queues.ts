@@ -10,6 +10,8 @@ import { z } from "zod";
 
 /** Redis pub/sub channel that wakes the delivery engines (an event with deliveries committed, a manual retry). */
 export const deliveriesWakeChannel = (prefix: string) => `${prefix}:wake:deliveries`;
+/** Redis pub/sub channel that wakes the rule engines (events committed). */
+export const rulesWakeChannel = (prefix: string) => `${prefix}:wake:rules`;
 /** Redis pub/sub channel that wakes the receipt workers; the message lists the lanes (`3,17`). */
 export const receiptsWakeChannel = (prefix: string) => `${prefix}:wake:receipts`;
 /** Redis pub/sub channel on which a channel change is announced; webhook intake forgets its cached channels. */
@@ -19,6 +21,7 @@ export const QUEUE_NAMES = {
   channelSends: "channel-sends",
   maintenance: "maintenance",
   classifications: "classifications",
+  flowSteps: "flow-steps",
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -92,6 +95,28 @@ export const classificationJobSchema = z.object({
   correlation_id: correlationId,
 });
 export type ClassificationJob = z.infer<typeof classificationJobSchema>;
+
+/**
+ * One step of a flow, due `delay` after its trigger event (a delayed job). It carries ids and the
+ * loop-prevention context the flow started in; the worker reloads the flow and the facts when it runs.
+ */
+export const flowStepJobSchema = z.object({
+  tenant_id: z.uuid(),
+  flow_id: z.uuid(),
+  /** The version the flow had when it started: an edited flow does not run the old plan's steps. */
+  version: z.number().int().min(1),
+  event_id: z.uuid(),
+  step: z.number().int().min(0),
+  execution: z.object({ root_event_id: z.uuid(), depth: z.number().int().min(0), chain: z.array(z.string()) }),
+  correlation_id: correlationId,
+});
+export type FlowStepJob = z.infer<typeof flowStepJobSchema>;
+
+/** One job per flow, event and step however often the start is seen. */
+export function flowStepJobId(job: Pick<FlowStepJob, "flow_id" | "event_id" | "step">): string {
+  for (const id of [job.flow_id, job.event_id]) if (!ID_TOKEN.test(id)) throw new RangeError(`flowStepJobId: invalid id "${id}"`);
+  return `flow-step-${job.flow_id}-${job.event_id}-${job.step}`;
+}
 
 /** Maintenance jobs run across tenants; the job name selects the work, the payload is (so far) empty. */
 const maintenancePayload = z.object({ correlation_id: correlationId });

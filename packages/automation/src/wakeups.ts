@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
-import { deliveriesWakeChannel, receiptsWakeChannel } from "./queues";
+import { deliveriesWakeChannel, receiptsWakeChannel, rulesWakeChannel } from "./queues";
 
 export interface WakeHandlers {
   deliveries?: () => void;
   receipts?: (lanes: number[]) => void;
+  rules?: () => void;
 }
 
 /**
@@ -14,8 +15,10 @@ export interface WakeHandlers {
 export async function listenForWakeUps(subscriber: Redis, prefix: string, handlers: WakeHandlers): Promise<void> {
   const deliveries = deliveriesWakeChannel(prefix);
   const receipts = receiptsWakeChannel(prefix);
+  const rules = rulesWakeChannel(prefix);
   subscriber.on("message", (channel: string, message: string) => {
     if (channel === deliveries) handlers.deliveries?.();
+    else if (channel === rules) handlers.rules?.();
     else if (channel === receipts) {
       const lanes = message
         .split(",")
@@ -26,7 +29,8 @@ export async function listenForWakeUps(subscriber: Redis, prefix: string, handle
   });
   subscriber.on("ready", () => {
     handlers.deliveries?.();
+    handlers.rules?.();
   });
-  const channels = [...(handlers.deliveries ? [deliveries] : []), ...(handlers.receipts ? [receipts] : [])];
+  const channels = [...(handlers.deliveries ? [deliveries] : []), ...(handlers.receipts ? [receipts] : []), ...(handlers.rules ? [rules] : [])];
   if (channels.length) await subscriber.subscribe(...channels);
 }

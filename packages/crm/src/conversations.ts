@@ -202,7 +202,7 @@ export async function updateConversation(tx: DbOrTx, scope: Scope, id: string, u
         tenantId: scope.tenantId,
         type: "conversation.updated",
         sourceEventId: `conversation.updated:${id}:${randomUUID()}`,
-        correlationId: scope.correlationId,
+        correlationId: scope.correlationId, origin: scope.origin,
         payload: { conversation_id: id, status: updated!.status, assignee_id: updated!.assigneeId, changes },
       },
       scope.effects,

@@ -11,3 +11,4 @@ export * from "./notifications";
 export * from "./pending-work";
 export * from "./receipts";
 export * from "./classification";
+export * from "./rules/index";

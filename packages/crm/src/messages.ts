@@ -175,6 +175,7 @@ export async function queueOutboundMessage(tx: DbOrTx, scope: Scope, conversatio
       status: "queued",
       senderUserId: scope.actor.type === "user" ? scope.actor.id : null,
       senderDestinationId: scope.actor.type === "destination" ? scope.actor.id : null,
+      origin: scope.origin ?? null,
     })
     .returning({ id: messages.id, createdAt: messages.createdAt });
   await tx.update(conversations).set({ lastActivityAt: message!.createdAt }).where(eq(conversations.id, conversationId));
@@ -270,6 +271,7 @@ export async function deliverOutboundMessage(
         type: "message.sent",
         sourceEventId: `message.sent:${messageId}`,
         correlationId: scope.correlationId,
+        origin: message.origin,
         payload: { message_id: messageId, conversation_id: conversation.id, channel_id: channel.id, external_id: externalId, status: "sent" },
       },
       scope.effects,

@@ -1,5 +1,6 @@
 import { PostCommitEffects } from "@alfred/automation";
 import type { Database, DbOrTx } from "@alfred/db";
+import type { EventOrigin } from "@alfred/db/schema";
 
 /** Who acts: a signed-in user, an automation destination (callback), an API key, or Alfred itself. */
 export interface Actor {
@@ -16,6 +17,8 @@ export interface Scope {
   actor: Actor;
   correlationId: string | null;
   effects: PostCommitEffects;
+  /** Set when a rule acts: stored on the events its changes cause, so the same rule is not triggered again. */
+  origin?: EventOrigin | null;
 }
 
 export function newScope(tenantId: string, actor: Actor, correlationId: string | null = null): Scope {

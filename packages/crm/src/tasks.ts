@@ -106,7 +106,7 @@ export async function createTask(tx: DbOrTx, scope: Scope, input: NewTask): Prom
     })
     .returning();
   if (input.lead) await tx.insert(leadTasks).values({ tenantId: scope.tenantId, taskId: row!.id, contactId: contactId!, pipelineStage: input.pipelineStage ?? null });
-  await recordEvent(tx, { tenantId: scope.tenantId, type: "task.created", sourceEventId: `task.created:${row!.id}`, correlationId: scope.correlationId, payload: taskPayload(row!) }, scope.effects);
+  await recordEvent(tx, { tenantId: scope.tenantId, type: "task.created", sourceEventId: `task.created:${row!.id}`, correlationId: scope.correlationId, origin: scope.origin, payload: taskPayload(row!) }, scope.effects);
   scope.effects.live.push({ tenantId: scope.tenantId, kind: "task.changed", conversationId: row!.conversationId, data: { task_id: row!.id } });
   return toView(row!, Boolean(input.lead));
 }
@@ -175,7 +175,7 @@ export async function updateTask(tx: DbOrTx, scope: Scope, id: string, update: T
   if (completing) {
     await recordEvent(
       tx,
-      { tenantId: scope.tenantId, type: "task.completed", sourceEventId: `task.completed:${id}:${randomUUID()}`, correlationId: scope.correlationId, payload: taskPayload(row!) },
+      { tenantId: scope.tenantId, type: "task.completed", sourceEventId: `task.completed:${id}:${randomUUID()}`, correlationId: scope.correlationId, origin: scope.origin, payload: taskPayload(row!) },
       scope.effects,
     );
   }

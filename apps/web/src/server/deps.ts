@@ -1,8 +1,10 @@
 import "server-only";
 import { assembleApiDeps, LiveHub, type ApiDeps } from "@alfred/api";
+import { aiProviderFor } from "@alfred/crm";
 import { automationSettingsFrom } from "@alfred/automation";
 import { createLogger, createRedis } from "@alfred/core";
 import { createDb, type DbHandle } from "@alfred/db/client";
+import { createEgressClient } from "@alfred/egress";
 import { env, storage } from "~/env";
 
 interface WebDeps extends ApiDeps {
@@ -19,6 +21,7 @@ export function deps(): WebDeps {
     const dbHandle = createDb(e.DATABASE_URL, { applicationName: "alfred-web", max: e.DATABASE_POOL_SIZE });
     const redis = createRedis(e.REDIS_URL, "client");
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    const automation = automationSettingsFrom(e);
     globalForDeps.alfredDeps = {
       dbHandle,
       ...assembleApiDeps({
@@ -28,10 +31,11 @@ export function deps(): WebDeps {
         prefix: e.QUEUE_PREFIX,
         jwtSecret: e.AUTH_JWT_SECRET,
         keyRing: e.AUTOMATION_ENCRYPTION_KEYS,
-        automation: automationSettingsFrom(e),
+        automation,
         trustedProxyHops: e.TRUSTED_PROXY_HOPS,
         singleCompany: e.ALFRED_SINGLE_COMPANY,
         storage: storage(),
+        ai: aiProviderFor(e, createEgressClient(automation, { timeoutMs: e.AI_TIMEOUT_MS })),
         live: new LiveHub(createRedis(e.REDIS_URL, "worker", { connectionName: "alfred-web-live" }), e.QUEUE_PREFIX, logger),
       }),
     };

@@ -88,6 +88,16 @@ async function newDestination(ctx: CaseContext): Promise<string> {
   return created.body.id;
 }
 
+const ruleDefinition = (fx: Fixtures) => ({
+  version: 1,
+  trigger: { kind: "event", type: "task.created" },
+  conditions: { all: [{ path: "event.title", op: "contains", value: "call" }] },
+  actions: [{ type: "notify_users", params: { to: { user_ids: [fx.agentId] }, title: "New call task: {{event.title}}" } }],
+});
+const flowDefinition = () => ({ version: 1, trigger: { kind: "event", type: "task.created" }, steps: [{ wait: "1h", actions: [{ type: "notify_users", params: { to: { role: "admin" }, title: "A task is an hour old" } }] }] });
+const newRule = async (ctx: CaseContext): Promise<string> => (await ctx.sendJson("POST", { path: "/rules", body: { name: `Rule ${unique()}`, definition: ruleDefinition(ctx.fx) } })).body.id;
+const newFlow = async (ctx: CaseContext): Promise<string> => (await ctx.sendJson("POST", { path: "/flows", body: { name: `Flow ${unique()}`, definition: flowDefinition() } })).body.id;
+
 const whatsappConfig = (phone: string) => ({ phone_number_id: phone, access_token: "token", app_secret: "app-secret", verify_token: "verify" });
 
 export const REST_CASES: Record<string, RestCase> = {
@@ -230,6 +240,28 @@ export const REST_CASES: Record<string, RestCase> = {
   },
   "PATCH /tasks/{id}": { success: async ({ fx }) => ({ path: `/tasks/${fx.taskId}`, body: { status: "done" } }) },
   "POST /notifications/{id}/read": { success: async ({ fx }) => ({ path: `/notifications/${fx.notificationId}/read` }) },
+
+  "POST /rules": { success: async ({ fx }) => ({ path: "/rules", body: { name: "Call tasks", definition: ruleDefinition(fx) } }) },
+  "GET /rules/{id}": { success: async (ctx) => ({ path: `/rules/${await newRule(ctx)}` }) },
+  "PATCH /rules/{id}": { success: async (ctx) => ({ path: `/rules/${await newRule(ctx)}`, body: { enabled: false } }) },
+  "DELETE /rules/{id}": { success: async (ctx) => ({ path: `/rules/${await newRule(ctx)}` }) },
+  "POST /rules/validate": { success: async ({ fx }) => ({ path: "/rules/validate", body: { definition: ruleDefinition(fx) } }) },
+  "POST /rules/{id}/simulate": {
+    success: async (ctx) => ({ path: `/rules/${await newRule(ctx)}/simulate`, body: { event_id: ctx.fx.catalogEventId } }),
+    errors: { 404: async (ctx) => ({ path: `/rules/${await newRule(ctx)}/simulate`, body: { event_id: randomUUID() } }) },
+  },
+  "POST /rules/simulate": { success: async ({ fx }) => ({ path: "/rules/simulate", body: { definition: ruleDefinition(fx), event_id: fx.catalogEventId } }) },
+  "GET /rules/executions": { success: async () => ({ path: "/rules/executions?limit=5" }), errors: { 404: async () => ({ path: `/rules/executions?rule_id=${randomUUID()}` }) } },
+  "POST /flows": { success: async () => ({ path: "/flows", body: { name: "Hour-old tasks", definition: flowDefinition() } }) },
+  "GET /flows/{id}": { success: async (ctx) => ({ path: `/flows/${await newFlow(ctx)}` }) },
+  "PATCH /flows/{id}": { success: async (ctx) => ({ path: `/flows/${await newFlow(ctx)}`, body: { enabled: true } }) },
+  "DELETE /flows/{id}": { success: async (ctx) => ({ path: `/flows/${await newFlow(ctx)}` }) },
+  "POST /flows/validate": { success: async () => ({ path: "/flows/validate", body: { definition: flowDefinition() } }) },
+  "POST /flows/simulate": {
+    success: async ({ fx }) => ({ path: "/flows/simulate", body: { definition: flowDefinition(), event_id: fx.catalogEventId } }),
+    errors: { 404: async () => ({ path: "/flows/simulate", body: { definition: flowDefinition(), event_id: randomUUID() } }) },
+  },
+  "POST /flows/from-text": { success: async () => ({ path: "/flows/from-text", body: { text: "when a task is overdue, notify the managers and set the priority to high" } }) },
 
   "POST /operations/receipts/{id}/retry": {
     success: async ({ fx }) => ({ path: `/operations/receipts/${fx.parkedReceiptId}/retry` }),

@@ -203,6 +203,9 @@ beforeAll(async () => {
   const sent = await rest(h.deps, "POST", `/automations/destinations/${destination.body.id}/test`, { token });
   const task = await rest(h.deps, "POST", "/tasks", { token, body: { title: "Call back", conversation_id: seeded.conversationId } });
   const apiKey = await rest(h.deps, "POST", "/api-keys", { token, body: { name: "fuzz" } });
+  const ruleDefinition = { version: 1, trigger: { kind: "event", type: "task.created" }, actions: [{ type: "notify_users", params: { to: { role: "admin" }, title: "New task" } }] };
+  const rule = await rest(h.deps, "POST", "/rules", { token, body: { name: "Fuzz rule", definition: ruleDefinition } });
+  const flow = await rest(h.deps, "POST", "/flows", { token, body: { name: "Fuzz flow", definition: { version: 1, trigger: ruleDefinition.trigger, steps: [{ actions: ruleDefinition.actions }] } } });
   // Not the admin whose token drives the run: demoting it would turn the rest into 403s.
   realIds.set("users", [t.agent.userId, t.manager.userId]);
   realIds.set("channels", [seeded.channelId]);
@@ -212,7 +215,11 @@ beforeAll(async () => {
   realIds.set("api-keys", [apiKey.body.id]);
   realIds.set("automations/destinations", [destination.body.id]);
   realIds.set("automations/deliveries", [sent.body.delivery_id]);
-  realIds.set("automations/events", [sent.body.event_id]);
+  // The test send's event, and the task's (rules and flows are simulated on it).
+  const [taskEvent] = (await h.database.pool.query<{ id: string }>(`select id from automation_events where source_event_id = $1`, [`task.created:${task.body.id}`])).rows;
+  realIds.set("automations/events", [sent.body.event_id, taskEvent!.id]);
+  realIds.set("rules", [rule.body.id]);
+  realIds.set("flows", [flow.body.id]);
   realIds.set("assignees", [t.agent.userId]);
   realIds.set("actors", [t.admin.userId]);
 });

@@ -13,7 +13,7 @@ let t: TenantFixture;
 let other: TenantFixture;
 let admin: string;
 let otherAdmin: string;
-const ids = { conversation: "", contact: "", task: "", channel: "", destination: "" };
+const ids = { conversation: "", contact: "", task: "", channel: "", destination: "", rule: "", flow: "" };
 
 const NUL_TEXT = "a\u0000b";
 const LONE_SURROGATE = "half \uD83D";
@@ -42,6 +42,9 @@ beforeAll(async () => {
   ids.contact = seeded.contactId;
   ids.task = (await rest(h.deps, "POST", "/tasks", { token: admin, body: { title: "Call back" } })).body.id;
   ids.destination = (await rest(h.deps, "POST", "/automations/destinations", { token: admin, body: { name: "Sink", url: "https://127.0.0.1:9/hook", event_types: ["task.created"] } })).body.id;
+  const definition = { version: 1, trigger: { kind: "event", type: "task.created" }, actions: [{ type: "notify_users", params: { to: { role: "admin" }, title: "New task" } }] };
+  ids.rule = (await rest(h.deps, "POST", "/rules", { token: admin, body: { name: "Tasks", definition } })).body.id;
+  ids.flow = (await rest(h.deps, "POST", "/flows", { token: admin, body: { name: "Tasks", definition: { version: 1, trigger: definition.trigger, steps: [{ actions: definition.actions }] } } })).body.id;
 });
 afterAll(() => h.close());
 
@@ -139,7 +142,7 @@ describe("class 6: an empty PATCH is a 422 on every PATCH route", () => {
   const patchRoutes = restRoutes.filter((r) => r.method === "PATCH");
 
   it("covers them all", () => {
-    expect(patchRoutes.map((r) => r.template).sort()).toEqual(["/automations/destinations/{id}", "/channels/{id}", "/contacts/{id}", "/conversations/{id}", "/settings", "/tasks/{id}", "/users/{id}/role"]);
+    expect(patchRoutes.map((r) => r.template).sort()).toEqual(["/automations/destinations/{id}", "/channels/{id}", "/contacts/{id}", "/conversations/{id}", "/flows/{id}", "/rules/{id}", "/settings", "/tasks/{id}", "/users/{id}/role"]);
   });
 
   const idFor: Record<string, () => string> = {
@@ -150,6 +153,8 @@ describe("class 6: an empty PATCH is a 422 on every PATCH route", () => {
     // The workspace's own settings: no id in the path.
     "/settings": () => "",
     "/tasks/{id}": () => ids.task,
+    "/rules/{id}": () => ids.rule,
+    "/flows/{id}": () => ids.flow,
     "/users/{id}/role": () => t.agent.userId,
   };
 

@@ -69,6 +69,14 @@ export const automationDestinations = pgTable(
   ],
 );
 
+/** The rule action an event was caused by (see @alfred/rules ActionOrigin). */
+export interface EventOrigin {
+  rule_id: string;
+  root_event_id: string;
+  depth: number;
+  chain: string[];
+}
+
 /** The transactional outbox: written in the same transaction as the change that caused it. */
 export const automationEvents = pgTable(
   "automation_events",
@@ -81,9 +89,20 @@ export const automationEvents = pgTable(
     payload: jsonb().notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     correlationId: text(),
+    /**
+     * Set when a rule's action caused the event (`{rule_id, root_event_id, depth, chain}`): the rule
+     * engine evaluates it in that chain, so no rule re-triggers itself (loop prevention).
+     */
+    origin: jsonb().$type<EventOrigin>(),
+    /** The rule engine has evaluated the tenant's rules and flows on this event. */
+    rulesDoneAt: timestamp({ withTimezone: true }),
+    /** Lease of the rule engine evaluating it; an expired lease means that worker died. */
+    rulesLockedUntil: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
+    // The rule engine's claim: events not evaluated yet, oldest first.
+    index("automation_events_rules_due_idx").on(t.createdAt).where(sql`${t.rulesDoneAt} is null`),
     uniqueIndex("automation_events_tenant_source_key").on(t.tenantId, t.sourceEventId),
     index("automation_events_tenant_occurred_idx").on(t.tenantId, t.occurredAt.desc()),
     index("automation_events_tenant_correlation_idx").on(t.tenantId, t.correlationId),

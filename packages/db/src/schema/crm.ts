@@ -15,6 +15,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { createdAt, id, timestamps } from "./_columns";
+import type { EventOrigin } from "./automation";
 import { tenants, users } from "./identity";
 
 export const channelTypeEnum = pgEnum("channel_type", ["whatsapp", "messenger", "instagram", "email", "api"]);
@@ -115,6 +116,8 @@ export const contactSettings = pgTable(
 
 export const conversationStatusEnum = pgEnum("conversation_status", ["open", "pending", "resolved", "snoozed"]);
 export const CONVERSATION_STATUSES = conversationStatusEnum.enumValues;
+export const conversationPriorityEnum = pgEnum("conversation_priority", ["low", "normal", "high", "urgent"]);
+export const CONVERSATION_PRIORITIES = conversationPriorityEnum.enumValues;
 
 export const conversations = pgTable(
   "conversations",
@@ -131,6 +134,8 @@ export const conversations = pgTable(
     /** Last customer message: WhatsApp only allows free-form replies within 24 h of it. */
     lastInboundAt: timestamp({ withTimezone: true }),
     subject: text(),
+    priority: conversationPriorityEnum().notNull().default("normal"),
+    labels: text().array().notNull().default([]),
     ...timestamps(),
   },
   // The inbox list reads a page in order from one of these (newest activity first, no sort): each
@@ -202,6 +207,8 @@ export const messages = pgTable(
     senderDestinationId: uuid(),
     /** Set by the worker after ingest (null until classified, and for outbound messages); see MessageClassification. */
     aiClassification: jsonb().$type<MessageClassification>(),
+    /** An outbound message a rule sent: its `message.sent` event carries the rule chain (loop prevention). */
+    origin: jsonb().$type<EventOrigin>(),
     providerTimestamp: timestamp({ withTimezone: true }),
     /** The inbound receipt this message came from (receipts are pruned; no foreign key). */
     receiptId: bigint({ mode: "number" }),

@@ -16,6 +16,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
           <NavLink href="/settings/channels">Channels</NavLink>
           <NavLink href="/settings/leads">Leads</NavLink>
           <NavLink href="/settings/automations">Automations</NavLink>
+          <NavLink href="/settings/rules">Rules</NavLink>
           <NavLink href="/settings/api-keys">API keys</NavLink>
           <NavLink href="/settings/audit-log">Audit log</NavLink>
         </nav>
