@@ -14,6 +14,8 @@ const schema = automationEnvSchema.extend({
     .max(65535, "must be between 0 and 65535")
     .default(3001),
   QUEUE_PREFIX: queuePrefixSchema.optional(),
+  /** Bearer token Prometheus sends to `/metrics`; unset, the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Delivery attempts in flight at once in this worker process, and at most per destination. */
   AUTOMATION_DELIVERY_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(64),
   AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(16),

@@ -1,3 +1,4 @@
+import { currentCorrelationId } from "@alfred/core";
 import { and, arrayContains, eq, sql, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
 import { buildEnvelope, type EventPayload, type EventType } from "./events/catalog";
@@ -42,7 +43,7 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
       sourceEventId: input.sourceEventId,
       payload: envelope.payload,
       occurredAt,
-      correlationId: input.correlationId ?? null,
+      correlationId: input.correlationId ?? currentCorrelationId() ?? null,
     })
     .onConflictDoNothing({ target: [automationEvents.tenantId, automationEvents.sourceEventId] })
     .returning({ id: automationEvents.id });

@@ -6,3 +6,4 @@ export * from "./env";
 export * from "./secrets/keyring";
 export * from "./storable-text";
 export * from "./instant";
+export * from "./metrics";

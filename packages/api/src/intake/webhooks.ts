@@ -15,9 +15,10 @@ import {
   type ChannelType,
   type ParsedWebhook,
 } from "@alfred/channels";
-import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, isAppError } from "@alfred/core";
+import { AppError, CORRELATION_HEADER, errorBody, isAppError, metrics } from "@alfred/core";
 import { hasChannelWithVerifyToken, sha256Hex, storeReceipts, type ReceiptDraft } from "@alfred/crm";
 import type { ApiDeps } from "../context";
+import { observeRequest } from "../observe";
 import { readBodyLimited } from "../read-body";
 import type { KnownChannel } from "./channel-directory";
 
@@ -135,8 +136,12 @@ function receiptDrafts(type: ChannelType, verified: Verified, raw: Buffer, conte
  * is not JSON / too large / of another media type. A message for a disabled channel is acknowledged
  * and not stored (otherwise the provider retries it for days).
  */
-export async function handleWebhook(request: Request, type: string, deps: ApiDeps): Promise<Response> {
-  const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
+export function handleWebhook(request: Request, type: string, deps: ApiDeps): Promise<Response> {
+  return observeRequest(request, "/api/v1/webhooks/{channel_type}", ({ correlationId }) => ingest(request, type, deps, correlationId));
+}
+
+async function ingest(request: Request, type: string, deps: ApiDeps, correlationId: string): Promise<Response> {
+  const channel = isChannelType(type) ? type : "unknown";
   try {
     if (!isChannelType(type)) throw new AppError("not_found", `unknown channel type "${type}"`);
     const raw = await readBodyLimited(request, MAX_WEBHOOK_BYTES, `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
@@ -145,13 +150,16 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
     const stored = await storeReceipts(deps.db, drafts);
     if (stored.conflicting.length) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
     if (stored.lanes.length) void deps.producer.wakeReceipts(stored.lanes);
+    metrics().webhookIngests.inc({ channel, outcome: stored.stored > 0 ? "stored" : stored.duplicates > 0 ? "duplicate" : "ignored" });
+    if (stored.stored > 0) metrics().receiptsStored.inc({ channel }, stored.stored);
     return json(200, { ok: true, received: stored.stored, duplicates: stored.duplicates, ignored }, correlationId);
   } catch (err) {
+    metrics().webhookIngests.inc({ channel, outcome: isAppError(err) ? err.code : "unavailable" });
     if (isAppError(err)) {
-      deps.logger.info({ channel_type: type, code: err.code, correlation_id: correlationId }, "webhook rejected");
+      deps.logger.info({ channel_type: channel, code: err.code }, "webhook rejected");
       return json(err.status, errorBody(err.code, err.message, correlationId, err.path), correlationId);
     }
-    deps.logger.error({ err, channel_type: type, correlation_id: correlationId }, "webhook could not be stored");
+    deps.logger.error({ err, channel_type: channel }, "webhook could not be stored");
     // Not stored, so not acknowledged: the provider retries.
     return json(503, errorBody("unavailable", "the webhook could not be stored; retry later", correlationId), correlationId);
   }

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { Logger, SecretKeyProvider } from "@alfred/core";
+import { metrics, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { GuardedDispatcher } from "@alfred/egress";
 import { currentSecrets } from "../destinations";
@@ -7,7 +7,6 @@ import type { LiveEvent } from "../effects";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
 import { claimDueDeliveries, type ClaimedDelivery } from "./claim";
-import { DeliveryCounters } from "./counters";
 import { cancelForDisabledDestinations, recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
 import { createDeliveryDispatcher, invalidEventResult, sendAttempt, signDelivery } from "./send";
 
@@ -58,7 +57,6 @@ export interface DeliveryEngineDeps {
   /** Identifies this worker on the leases it holds. */
   workerId?: string;
   dispatcher?: GuardedDispatcher;
-  counters?: DeliveryCounters;
   /** Notifications written with outcomes, to reach open bells at once (best effort). */
   publishLive?: (events: LiveEvent[]) => Promise<void>;
   /** Jitter source for the retry schedule (tests pin it). */
@@ -66,7 +64,6 @@ export interface DeliveryEngineDeps {
 }
 
 export class DeliveryEngine {
-  readonly counters: DeliveryCounters;
   private readonly options: DeliveryEngineOptions;
   private readonly dispatcher: GuardedDispatcher;
   private readonly workerId: string;
@@ -94,7 +91,6 @@ export class DeliveryEngine {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     this.dispatcher = deps.dispatcher ?? createDeliveryDispatcher(deps.settings);
     this.workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
-    this.counters = deps.counters ?? new DeliveryCounters();
   }
 
   start(): void {
@@ -273,13 +269,17 @@ export class DeliveryEngine {
         log().warn("delivery lease was taken over before the result was recorded; the attempt is not counted");
         return;
       }
-      const counters = this.counters;
-      counters.inc("attempts", { tenant_id: tenantId, outcome: result.errorClass ?? "success" });
-      if (r.decision.kind === "delivered") counters.inc("delivered", { tenant_id: tenantId });
-      if (r.decision.kind === "failed") counters.inc("failed", { tenant_id: tenantId, outcome: r.decision.reason });
-      if (r.destinationDisabled) counters.inc("destinations_disabled", { tenant_id: tenantId, outcome: r.destinationDisabled });
+      const m = metrics();
+      m.deliveryAttempts.inc({ tenant_id: tenantId, outcome: result.errorClass ?? "success" });
+      if (r.decision.kind === "delivered") {
+        m.deliveries.inc({ tenant_id: tenantId, outcome: "delivered" });
+        // The 2xx arrived at the end of the attempt; the event committed at its created_at.
+        m.deliveryLatency.observe(Math.max(0, result.startedAt.getTime() + result.durationMs - r.claimed.event.createdAt.getTime()) / 1000);
+      }
+      if (r.decision.kind === "failed") m.deliveries.inc({ tenant_id: tenantId, outcome: r.decision.reason });
+      if (r.destinationDisabled) m.destinationsDisabled.inc({ tenant_id: tenantId, reason: r.destinationDisabled });
       if (r.decision.kind === "retry") {
-        counters.inc("retries_scheduled", { tenant_id: tenantId });
+        m.deliveryRetries.inc({ tenant_id: tenantId });
         nextRetryAt = Math.min(nextRetryAt, Date.now() + r.decision.delayMs);
       }
       const fields = () => ({ status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: r.decision });

@@ -3,4 +3,3 @@ export { sendAttempt, classifySendError, signDelivery, createDeliveryDispatcher,
 export { decideAfterAttempt, type AttemptDecision } from "./policy";
 export { recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
 export { DeliveryEngine, DEFAULT_ENGINE_OPTIONS, LEASE_MARGIN_MS, leaseMs, type DeliveryEngineOptions, type DeliveryEngineDeps } from "./engine";
-export { DeliveryCounters } from "./counters";

@@ -33,6 +33,8 @@ export interface LaneDrain {
   effects: PostCommitEffects;
   /** Ack -> stored, per processed receipt (ms). */
   latenciesMs: number[];
+  /** The processed receipts, with the correlation id of the webhook request that stored each. */
+  done: { id: number; correlationId: string | null; result: ReceiptResult }[];
   /** What the processed receipts stored, summed. */
   stored: ReceiptResult;
 }
@@ -120,7 +122,7 @@ export async function drainReceiptLane(
   const run = (careful: boolean) =>
     deps.db.transaction(async (tx): Promise<LaneDrain> => {
       const effects = new PostCommitEffects();
-      const drain: LaneDrain = { locked: true, processed: 0, failed: 0, parked: 0, more: false, effects, latenciesMs: [], stored: { messages: 0, duplicates: 0, statuses: 0, ignored: 0 } };
+      const drain: LaneDrain = { locked: true, processed: 0, failed: 0, parked: 0, more: false, effects, latenciesMs: [], done: [], stored: { messages: 0, duplicates: 0, statuses: 0, ignored: 0 } };
       const [{ locked } = { locked: false }] = (await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${RECEIPT_LANE_LOCK}, ${lane}) as locked`)).rows;
       if (!locked) return { ...drain, locked: false };
       const receipts = await nextReceipts(tx, lane, settings.batchSize);
@@ -162,7 +164,10 @@ export async function drainReceiptLane(
       for (const { result } of done) for (const key of ["messages", "duplicates", "statuses", "ignored"] as const) drain.stored[key] += result[key];
       const now = Date.now();
       const doneIds = new Set(done.map((d) => d.id));
-      drain.latenciesMs = receipts.filter((r) => doneIds.has(r.id)).map((r) => now - r.receivedAt.getTime());
+      const processed = receipts.filter((r) => doneIds.has(r.id));
+      drain.latenciesMs = processed.map((r) => now - r.receivedAt.getTime());
+      const resultById = new Map(done.map((d) => [d.id, d.result]));
+      drain.done = processed.map((r) => ({ id: r.id, correlationId: r.correlationId, result: resultById.get(r.id)! }));
       return drain;
     });
   try {
