@@ -15,7 +15,23 @@ const config: NextConfig = {
   // Internal packages ship TypeScript source (create-t3-turbo style).
   transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress"],
   // Native or Node-only modules stay outside the server bundle.
-  serverExternalPackages: ["argon2", "pg", "ioredis", "bullmq", "pino", "undici", "nodemailer"],
+  serverExternalPackages: [
+    "argon2",
+    "pg",
+    "ioredis",
+    "bullmq",
+    "pino",
+    "undici",
+    "nodemailer",
+    // One registry and one tracer provider per process: loaded by Node, not copied into each route's bundle.
+    "prom-client",
+    "@opentelemetry/api",
+    "@opentelemetry/context-async-hooks",
+    "@opentelemetry/core",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+  ],
   poweredByHeader: false,
   typedRoutes: false,
   headers() {

@@ -1,4 +1,4 @@
-import { createLogger } from "@alfred/core";
+import { createLogger, startTracing } from "@alfred/core";
 import { loadEnv, type WorkerEnv } from "./env";
 import { createWorkerRuntime } from "./runtime";
 import { exitOnSignals, flushAndExit } from "./shutdown";
@@ -12,6 +12,8 @@ try {
 }
 
 const logger = createLogger("worker", env.LOG_LEVEL);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+if (startTracing("worker")) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, "sending traces");
 const runtime = createWorkerRuntime(env, logger);
 exitOnSignals(runtime.close, logger);
 

@@ -1,5 +1,5 @@
 import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
-import { collectProcessMetrics, createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
+import { collectProcessMetrics, createRedis, EnvKeyRing, stopTracing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import { ReceiptEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
@@ -186,6 +186,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger): WorkerRunti
         await processorDeps.egress.close();
         await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis), quitRedis(wakeRedis)]);
         await database.close();
+        await stopTracing();
       })();
       return closing;
     },

@@ -1,4 +1,4 @@
-import { CORRELATION_HEADER, correlationIdFrom, metrics, withCorrelationId } from "@alfred/core";
+import { contextFromTraceparent, CORRELATION_HEADER, correlationIdFrom, inSpan, metrics, SpanKind, withCorrelationId } from "@alfred/core";
 
 /** What the handler may refine once it knows it (the REST adapter learns its route template). */
 export interface Observed {
@@ -16,8 +16,18 @@ export async function observeRequest(request: Request, route: string, handle: (o
   const observed: Observed = { correlationId: correlationIdFrom(request.headers.get(CORRELATION_HEADER)), route };
   const started = performance.now();
   let status = 500;
+  const method = normalMethod(request.method);
   try {
-    const response = await withCorrelationId(observed.correlationId, () => handle(observed));
+    // A caller's `traceparent` (a destination answering a delivery) continues its trace.
+    const parent = contextFromTraceparent(request.headers.get("traceparent"));
+    const response = await withCorrelationId(observed.correlationId, () =>
+      inSpan(`${method} ${route}`, { parent, kind: SpanKind.SERVER, attributes: { "http.request.method": method, correlation_id: observed.correlationId } }, async (span) => {
+        const answer = await handle(observed);
+        span.updateName(`${method} ${observed.route}`);
+        span.setAttributes({ "http.route": observed.route, "http.response.status_code": answer.status });
+        return answer;
+      }),
+    );
     status = response.status;
     if (!response.headers.has(CORRELATION_HEADER)) {
       try {
@@ -28,7 +38,7 @@ export async function observeRequest(request: Request, route: string, handle: (o
     }
     return response;
   } finally {
-    metrics().httpDuration.observe({ route: observed.route, method: normalMethod(request.method), status: String(status) }, (performance.now() - started) / 1000);
+    metrics().httpDuration.observe({ route: observed.route, method, status: String(status) }, (performance.now() - started) / 1000);
   }
 }
 

@@ -1,4 +1,4 @@
-import { currentCorrelationId } from "@alfred/core";
+import { currentCorrelationId, currentTraceparent } from "@alfred/core";
 import { and, arrayContains, eq, sql, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents } from "@alfred/db/schema";
 import { buildEnvelope, type EventPayload, type EventType } from "./events/catalog";
@@ -44,6 +44,7 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
       payload: envelope.payload,
       occurredAt,
       correlationId: input.correlationId ?? currentCorrelationId() ?? null,
+      traceparent: currentTraceparent(),
     })
     .onConflictDoNothing({ target: [automationEvents.tenantId, automationEvents.sourceEventId] })
     .returning({ id: automationEvents.id });

@@ -7,3 +7,4 @@ export * from "./secrets/keyring";
 export * from "./storable-text";
 export * from "./instant";
 export * from "./metrics";
+export * from "./tracing";

@@ -15,7 +15,7 @@ import {
   type ChannelType,
   type ParsedWebhook,
 } from "@alfred/channels";
-import { AppError, CORRELATION_HEADER, errorBody, isAppError, metrics } from "@alfred/core";
+import { AppError, CORRELATION_HEADER, currentTraceparent, errorBody, isAppError, metrics } from "@alfred/core";
 import { hasChannelWithVerifyToken, sha256Hex, storeReceipts, type ReceiptDraft } from "@alfred/crm";
 import type { ApiDeps } from "../context";
 import { observeRequest } from "../observe";
@@ -109,7 +109,7 @@ async function verifyMailgunWebhook(deps: ApiDeps, request: Request, raw: Buffer
 /** One receipt per (channel, sender); items for disabled or unknown channels are left out. */
 function receiptDrafts(type: ChannelType, verified: Verified, raw: Buffer, contentType: string | null, correlationId: string): { drafts: ReceiptDraft[]; ignored: number } {
   const bodySha256 = sha256Hex(raw);
-  const base = { channelType: type, body: raw, bodySha256, contentType, correlationId };
+  const base = { channelType: type, body: raw, bodySha256, contentType, correlationId, traceparent: currentTraceparent() };
   const enabled = [...verified.channels.values()].filter((c) => c.row.enabled);
   const oneTime = (channel: KnownChannel) => (verified.oneTimeToken ? { dedupeKey: `mailgun:${channel.row.id}:${sha256Hex(verified.oneTimeToken)}` } : {});
   if ("unreadable" in verified.parsed) {

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { metrics, type Logger, type SecretKeyProvider } from "@alfred/core";
+import { contextFromTraceparent, currentTraceparent, inSpan, metrics, SpanKind, SpanStatusCode, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { GuardedDispatcher } from "@alfred/egress";
 import { currentSecrets } from "../destinations";
@@ -210,13 +210,28 @@ export class DeliveryEngine {
     }
   }
 
-  private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
+  /** Each attempt is a span of the trace the event was recorded in, and says so to the destination. */
+  private attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
+    const { traceparent } = claimed.event;
+    if (!traceparent) return this.send(claimed, bodies, secretsCache);
+    const attributes = { "alfred.delivery_id": claimed.id, "alfred.event_id": claimed.event.id, "alfred.destination_id": claimed.destination.id, "alfred.attempt": claimed.attempt };
+    return inSpan("delivery attempt", { parent: contextFromTraceparent(traceparent), kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const outcome = await this.send(claimed, bodies, secretsCache);
+      span.setAttributes({ "http.response.status_code": outcome.result.statusCode ?? 0, "alfred.error_class": outcome.result.errorClass ?? "" });
+      if (outcome.result.errorClass) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.result.errorClass });
+      return outcome;
+    });
+  }
+
+  private async send(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, readonly string[]>): Promise<AttemptOutcome> {
     let headers: Record<string, string> = {};
     try {
       let secrets = secretsCache.get(claimed.destination.id);
       if (!secrets) secretsCache.set(claimed.destination.id, (secrets = currentSecrets(claimed.destination, this.deps.keys)));
       const signed = signDelivery(claimed, secrets, bodies);
-      headers = signed.headers;
+      const traceparent = currentTraceparent();
+      // Outside the signature: a receiver's callback sends it back to continue this trace.
+      headers = traceparent ? { ...signed.headers, traceparent } : signed.headers;
       const result = await sendAttempt({ url: claimed.destination.url, headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
       return { claimed, result, headers };
     } catch (err) {

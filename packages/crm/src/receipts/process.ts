@@ -1,6 +1,6 @@
 import { itemsOf, parseWebhook, type ChannelType } from "@alfred/channels";
 import { PostCommitEffects } from "@alfred/automation";
-import { AppError, normalizeText, type SecretKeyProvider } from "@alfred/core";
+import { AppError, contextFromTraceparent, inSpan, normalizeText, type SecretKeyProvider } from "@alfred/core";
 import { arrayParam, inArray, sql, type Database, type Tx } from "@alfred/db";
 import { channels, inboundReceipts } from "@alfred/db/schema";
 import { applyStatusUpdate, storeInboundMessage } from "../ingest";
@@ -105,6 +105,12 @@ function errorText(err: unknown): string {
   return normalizeText(text).slice(0, 1000);
 }
 
+/** Processing a receipt is a span of the webhook request's trace; the events it records join it. */
+function traced<T>(receipt: ReceiptRow, run: () => Promise<T>): Promise<T> {
+  if (!receipt.traceparent) return run();
+  return inSpan("receipt process", { parent: contextFromTraceparent(receipt.traceparent), attributes: { "alfred.receipt_id": receipt.id, "alfred.channel_type": receipt.channelType } }, run);
+}
+
 /**
  * Drains one batch of a lane in one transaction, holding the lane's advisory lock so no other worker
  * drains it at the same time. Each receipt is stored exactly once in effect: its messages and its
@@ -134,12 +140,12 @@ export async function drainReceiptLane(
         if (failedSenders.has(receipt.orderingKey)) continue; // order: nothing after a sender's failure
         const channel = byId.get(receipt.channelId)!;
         if (!careful) {
-          done.push({ id: receipt.id, result: await processReceipt(tx, receipt, channel, effects) });
+          done.push({ id: receipt.id, result: await traced(receipt, () => processReceipt(tx, receipt, channel, effects)) });
           continue;
         }
         const own = new PostCommitEffects();
         try {
-          const result = await tx.transaction((sp) => processReceipt(sp, receipt, channel, own));
+          const result = await traced(receipt, () => tx.transaction((sp) => processReceipt(sp, receipt, channel, own)));
           done.push({ id: receipt.id, result });
           effects.deliveries.push(...own.deliveries);
           effects.channelSends.push(...own.channelSends);

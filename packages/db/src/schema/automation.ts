@@ -57,6 +57,8 @@ export const automationEvents = pgTable(
     payload: jsonb().notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     correlationId: text(),
+    /** W3C trace context of what recorded the event: each delivery attempt joins that trace. */
+    traceparent: text(),
     createdAt: createdAt(),
   },
   (t) => [
