@@ -136,6 +136,7 @@ export const REST_CASES: Record<string, RestCase> = {
   "PATCH /automations/destinations/{id}": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}`, body: { name: `Renamed ${unique()}` } }) },
   "DELETE /automations/destinations/{id}": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}` }) },
   "POST /automations/destinations/{id}/rotate-secret": { success: async (ctx) => ({ path: `/automations/destinations/${await newDestination(ctx)}/rotate-secret` }) },
+  "GET /automations/destinations/{id}/health": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/health?window=7d` }) },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
   "GET /automations/event-types/{type}/sample": {
     success: async () => ({ path: "/automations/event-types/task.created/sample" }),
