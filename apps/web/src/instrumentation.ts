@@ -5,6 +5,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { collectProcessMetrics, startTracing } = await import("@alfred/core");
-  startTracing("web");
+  await startTracing("web");
   collectProcessMetrics("web");
 }

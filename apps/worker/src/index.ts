@@ -13,7 +13,7 @@ try {
 
 const logger = createLogger("worker", env.LOG_LEVEL);
 // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-if (startTracing("worker")) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, "sending traces");
+if (await startTracing("worker")) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, "sending traces");
 const runtime = createWorkerRuntime(env, logger);
 exitOnSignals(runtime.close, logger);
 

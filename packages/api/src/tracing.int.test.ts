@@ -18,7 +18,6 @@ import { createApiHarness, type ApiHarness } from "./testing/harness";
 const WA_PHONE = "106540352247733";
 const WA_SECRET = "wa-app-secret-tracing";
 const exporter = new InMemorySpanExporter();
-startTracing("test", { exporter });
 
 let h: ApiHarness;
 let sink: Sink;
@@ -26,6 +25,7 @@ let destination: { id: string; secret: string; tenantId: string };
 let engine: Awaited<ReturnType<typeof startDeliveryEngine>>;
 
 beforeAll(async () => {
+  await startTracing("test", { exporter });
   sink = await startSink();
   h = await createApiHarness({ EGRESS_ALLOWLIST: `127.0.0.1:${sink.port}` });
   const { schema } = await import("@alfred/db");

@@ -1,9 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { BasicTracerProvider, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export { SpanKind, SpanStatusCode };
 
@@ -23,11 +19,21 @@ export interface TracingOptions {
   endpoint?: string;
 }
 
-/** Registers the SDK once per process when an endpoint (or exporter) is configured; false when off. */
-export function startTracing(service: string, options: TracingOptions = {}): boolean {
+/**
+ * Registers the SDK once per process when an endpoint (or exporter) is configured; false when off.
+ * The SDK is loaded only then: a process without tracing never pays for importing it.
+ */
+export async function startTracing(service: string, options: TracingOptions = {}): Promise<boolean> {
   if (holder.alfredTracing) return true;
   const endpoint = options.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!options.exporter && !endpoint) return false;
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }] = await Promise.all([
+    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/core"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/sdk-trace-base"),
+  ]);
   const processor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint!.replace(/\/$/, "")}/v1/traces` }));
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ "service.name": process.env.OTEL_SERVICE_NAME ?? `alfred-${service}` }), spanProcessors: [processor] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
