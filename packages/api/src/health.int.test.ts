@@ -3,7 +3,7 @@ import { createDb } from "@alfred/db";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@alfred/db";
-import journal from "../../db/drizzle/meta/_journal.json";
+import journal from "../../db/drizzle/meta/_journal.json" with { type: "json" };
 import { checkReadiness } from "./health";
 
 let database: TestDatabase;

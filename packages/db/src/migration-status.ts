@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "./client";
-import journal from "../drizzle/meta/_journal.json";
+import journal from "../drizzle/meta/_journal.json" with { type: "json" };
 
 /**
  * The committed migrations this build expects, bundled in (no file is read at runtime, so the
