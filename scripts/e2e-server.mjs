@@ -28,6 +28,8 @@ const env = {
   PORT,
   WORKER_HTTP_PORT: String(Number(PORT) + 1),
   LOG_LEVEL: "warn",
+  // e2e/api.spec.ts scrapes both metrics endpoints with it.
+  METRICS_TOKEN: "e2e-metrics-token-0123456789",
   // The specs' own fakes on fixed local ports, and nothing else: e2e/operations.spec.ts runs a webhook
   // sink, e2e/inbox.spec.ts a fake WhatsApp Cloud API. Short retries keep it fast.
   EGRESS_ALLOWLIST: `127.0.0.1:${SINK_PORT},127.0.0.1:${GRAPH_PORT}`,

@@ -26,7 +26,25 @@ const config: NextConfig = {
   // Internal packages ship TypeScript source (create-t3-turbo style).
   transpilePackages: ["@alfred/api", "@alfred/auth", "@alfred/automation", "@alfred/channels", "@alfred/core", "@alfred/crm", "@alfred/db", "@alfred/egress", "@alfred/rules", "@alfred/storage"],
   // Native or Node-only modules stay outside the server bundle.
-  serverExternalPackages: ["argon2", "pg", "ioredis", "bullmq", "pino", "undici", "nodemailer", "@aws-sdk/client-s3", "@fastify/busboy"],
+  serverExternalPackages: [
+    "argon2",
+    "pg",
+    "ioredis",
+    "bullmq",
+    "pino",
+    "undici",
+    "nodemailer",
+    "@aws-sdk/client-s3",
+    "@fastify/busboy",
+    // One registry and one tracer provider per process: loaded by Node, not copied into each route's bundle.
+    "prom-client",
+    "@opentelemetry/api",
+    "@opentelemetry/context-async-hooks",
+    "@opentelemetry/core",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+  ],
   poweredByHeader: false,
   typedRoutes: false,
   headers() {

@@ -9,10 +9,30 @@ async function adminToken(request: APIRequestContext): Promise<string> {
   return (await login.json()).access_token;
 }
 
-test("health names both dependencies", async ({ request }) => {
-  const res = await request.get("/api/health");
-  expect(res.status()).toBe(200);
-  expect(await res.json()).toEqual({ status: "ok", db: "ok", redis: "ok" });
+test("liveness answers; readiness names Postgres, Redis and the migrations", async ({ request }) => {
+  const live = await request.get("/api/health");
+  expect(live.status()).toBe(200);
+  expect(await live.json()).toEqual({ status: "ok" });
+  const ready = await request.get("/api/ready", { headers: { "x-correlation-id": "e2e-ready-1" } });
+  expect(ready.status()).toBe(200);
+  expect(ready.headers()["x-correlation-id"]).toBe("e2e-ready-1");
+  expect(await ready.json()).toEqual({ status: "ready", db: "ok", redis: "ok", migrations: "ok" });
+});
+
+test("web and worker metrics need the bearer token and report real traffic", async ({ request }) => {
+  const token = "e2e-metrics-token-0123456789"; // scripts/e2e-server.mjs
+  expect((await request.get("/api/metrics")).status()).toBe(401);
+  expect((await request.get("/api/metrics", { headers: { authorization: "Bearer not-the-token" } })).status()).toBe(401);
+  await request.get("/api/ready");
+  const web = await request.get("/api/metrics", { headers: { authorization: `Bearer ${token}` } });
+  expect(web.status()).toBe(200);
+  const text = await web.text();
+  expect(text).toMatch(/alfred_http_request_duration_seconds_count\{route="\/api\/ready",method="GET",status="200"\} \d+/);
+  expect(text).toContain('process_cpu_user_seconds_total{service="web"}');
+  const workerPort = Number(new URL(test.info().project.use.baseURL!).port) + 1;
+  const worker = await request.get(`http://127.0.0.1:${workerPort}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  expect(worker.status()).toBe(200);
+  expect(await worker.text()).toContain('alfred_queue_jobs{queue="deliveries",state="waiting"}');
 });
 
 test("the OpenAPI document is served and the reference page renders it", async ({ request, page }) => {

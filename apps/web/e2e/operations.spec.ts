@@ -126,6 +126,15 @@ test("admin creates a destination, sees the secret once, and a test event is del
   await drawer(page).getByRole("button", { name: "Close", exact: true }).click();
   await expect(drawer(page)).toHaveCount(0);
   await expect(page.getByTestId(`delivery-row-${testDeliveryId}`)).toHaveAttribute("data-status", "delivered");
+
+  // Filtered to the destination: its health over time, charts and numbers, 24 h and 7 d.
+  await openDeliveries(page, `?destination=${state.destinationId}`);
+  const health = page.getByRole("region", { name: "Delivery health over time" });
+  await expect(health.getByTestId("health-totals")).toContainText("Delivered1");
+  await expect(health.getByRole("figure", { name: "Deliveries per hour by outcome" }).getByRole("application")).toBeVisible();
+  await health.getByRole("button", { name: "Last 7 d" }).click();
+  await expect(health.getByRole("button", { name: "Last 7 d" })).toHaveAttribute("aria-pressed", "true");
+  await expect(health.getByRole("figure", { name: "Delivery latency percentiles per hour" }).getByRole("application")).toBeVisible();
 });
 
 test("a failing sink shows failed attempts with status codes and a countdown; Retry now delivers once it recovers", async ({ page, request }) => {

@@ -26,6 +26,8 @@ const schema = automationEnvSchema.extend({
    * balancer), 2 with a CDN in front of that, ... (see clientAddress in @alfred/auth).
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  /** Bearer token Prometheus sends to `GET /api/metrics`; unset, the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** One company owns this install: its managers may see machine-wide queues and worker ids. */
   ALFRED_SINGLE_COMPANY: z

@@ -19,6 +19,8 @@ const schema = automationEnvSchema.extend({
   QUEUE_PREFIX: queuePrefixSchema.optional(),
   /** Postgres connections this worker may hold: receipt drainers and the delivery engine's claim and record stages. */
   DATABASE_POOL_SIZE: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(4, "must be at least 4").max(500, "must be at most 500").default(16),
+  /** Bearer token Prometheus sends to `/metrics`; unset, the endpoint answers 404. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Delivery attempts in flight at once in this worker process, and at most per destination. */
   AUTOMATION_DELIVERY_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(64),
   AUTOMATION_DELIVERY_CONCURRENCY_PER_DESTINATION: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1024, "must be at most 1024").default(16),

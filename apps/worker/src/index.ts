@@ -1,4 +1,4 @@
-import { createLogger } from "@alfred/core";
+import { createLogger, startTracing } from "@alfred/core";
 import type { BlobStorage } from "@alfred/storage";
 import { loadEnv, loadStorage, type WorkerEnv } from "./env";
 import { createWorkerRuntime } from "./runtime";
@@ -15,6 +15,8 @@ try {
 }
 
 const logger = createLogger("worker", env.LOG_LEVEL);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+if (await startTracing("worker")) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, "sending traces");
 const runtime = createWorkerRuntime(env, logger, storage);
 exitOnSignals(runtime.close, logger);
 

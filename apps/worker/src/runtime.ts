@@ -1,5 +1,5 @@
 import { DeliveryEngine, JOB_SCHEDULERS, listenForWakeUps, Producer, QUEUE_NAMES, type AutomationSettings, type QueueName } from "@alfred/automation";
-import { createRedis, EnvKeyRing, type Logger, type SecretKeyProvider } from "@alfred/core";
+import { collectProcessMetrics, createRedis, EnvKeyRing, stopTracing, type Logger, type SecretKeyProvider } from "@alfred/core";
 import { aiProviderFor, ReceiptEngine, RuleEngine } from "@alfred/crm";
 import { createDb, type Database } from "@alfred/db";
 import { createEgressClient, type EgressClient } from "@alfred/egress";
@@ -9,6 +9,7 @@ import { Queue, Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerEnv } from "./env";
 import { createHealthCheck } from "./health";
+import { createQueueGauges } from "./metrics";
 import { startHeartbeat, type Heartbeat } from "./heartbeat";
 import { closeServer, createHttpServer, listen } from "./http";
 import { createChannelSendProcessor } from "./processors/channel-sends";
@@ -128,7 +129,8 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
   const rules = new RuleEngine({ db: database.db, producer, logger });
 
   const bullOptions = { connection: bullRedis, prefix: env.QUEUE_PREFIX };
-  const queueNames = new Set<QueueName>(JOB_SCHEDULERS.map((def) => def.queue));
+  // Every queue: the schedulers' (maintenance) and the consumed ones, whose depth is a metric too.
+  const queueNames = new Set<QueueName>([...JOB_SCHEDULERS.map((def) => def.queue), ...CONSUMERS.map((c) => c.queue)]);
   const queues = new Map<QueueName, Queue>();
   for (const name of queueNames) {
     const queue = new Queue(name, bullOptions);
@@ -145,6 +147,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
   const server = createHttpServer({
     checkHealth: createHealthCheck({ pool: database.pool, redis: healthRedis, logger }),
     logger,
+    metrics: { token: env.METRICS_TOKEN, refresh: createQueueGauges({ queues: [...queues.values()], db: database.db }) },
   });
 
   let closing: Promise<void> | undefined;
@@ -153,6 +156,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
 
   return {
     async start() {
+      collectProcessMetrics("worker");
       const port = await listen(server, env.WORKER_HTTP_PORT);
       logger.info({ port, queue_prefix: env.QUEUE_PREFIX }, "worker http listening");
       try {
@@ -204,6 +208,7 @@ export function createWorkerRuntime(env: WorkerEnv, logger: Logger, storage?: Bl
         await processorDeps.egress.close();
         await Promise.all([quitRedis(bullRedis), quitRedis(healthRedis), quitRedis(producerRedis), quitRedis(wakeRedis)]);
         await database.close();
+        await stopTracing();
       })();
       return closing;
     },

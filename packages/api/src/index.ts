@@ -7,5 +7,7 @@ export { LiveHub } from "./live";
 export type { LiveMessage } from "./router/live";
 export { handleCallback, MAX_CALLBACK_BYTES } from "./callbacks/handler";
 export { CALLBACK_ACTIONS, CALLBACK_ACTION_NAMES } from "./callbacks/actions";
-export { checkHealth, type HealthReport } from "./health";
+export { checkReadiness, type ReadinessReport } from "./health";
 export { readBodyLimited } from "./read-body";
+export { observeRequest, type Observed } from "./observe";
+export { handleMetricsScrape } from "./metrics-endpoint";

@@ -1,5 +1,5 @@
 import { loadPrincipal, roleAtLeast, type Principal, type Role } from "@alfred/auth";
-import { isAppError } from "@alfred/core";
+import { isAppError, metrics } from "@alfred/core";
 import { isDatabaseUnavailable, recordAudit } from "@alfred/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -43,6 +43,7 @@ export const createTRPCRouter = t.router;
 /** Domain errors (AppError) become tRPC errors with the mapped code; everything else is logged. */
 const errorMapping = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
+  metrics().trpcCalls.inc({ procedure: path, outcome: result.ok ? "ok" : isAppError(result.error.cause) ? result.error.cause.code : result.error.code.toLowerCase() });
   if (!result.ok) {
     const cause = result.error.cause;
     if (isAppError(cause)) throw toTRPCError(cause);

@@ -1,3 +1,4 @@
+import { currentCorrelationId, currentTraceparent } from "@alfred/core";
 import { and, arrayContains, eq, sql, type DbOrTx } from "@alfred/db";
 import { automationDeliveries, automationDestinations, automationEvents, type EventOrigin } from "@alfred/db/schema";
 import { buildEnvelope, type EventPayload, type EventType } from "./events/catalog";
@@ -44,8 +45,9 @@ export async function recordEvent<T extends EventType>(tx: DbOrTx, input: Record
       sourceEventId: input.sourceEventId,
       payload: envelope.payload,
       occurredAt,
-      correlationId: input.correlationId ?? null,
+      correlationId: input.correlationId ?? currentCorrelationId() ?? null,
       origin: input.origin ?? null,
+      traceparent: currentTraceparent(),
     })
     .onConflictDoNothing({ target: [automationEvents.tenantId, automationEvents.sourceEventId] })
     .returning({ id: automationEvents.id });

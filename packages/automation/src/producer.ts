@@ -1,4 +1,4 @@
-import type { Logger } from "@alfred/core";
+import { currentCorrelationId, type Logger } from "@alfred/core";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { LiveEvent, PostCommitEffects } from "./effects";
@@ -66,7 +66,7 @@ export class Producer {
   async enqueueChannelSend(messageId: string, tenantId: string, correlationId?: string): Promise<void> {
     await this.channelSends.add(
       "send",
-      { message_id: messageId, tenant_id: tenantId, correlation_id: correlationId },
+      { message_id: messageId, tenant_id: tenantId, correlation_id: correlationId ?? currentCorrelationId() },
       { jobId: channelSendJobId(messageId), attempts: 3, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 },
     );
   }

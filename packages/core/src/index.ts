@@ -7,3 +7,5 @@ export * from "./secrets/keyring";
 export * from "./storable-text";
 export * from "./instant";
 export * from "./message-content";
+export * from "./metrics";
+export * from "./tracing";

@@ -1,4 +1,5 @@
 import { channelSendJobId, type Producer } from "@alfred/automation";
+import { metrics } from "@alfred/core";
 import { staleOutboundMessages } from "@alfred/crm";
 import type { JobContext } from "./context";
 
@@ -19,5 +20,6 @@ export async function reconcileReplies(ctx: JobContext & { producer: Producer })
     await ctx.producer.enqueueChannelSend(message.id, message.tenantId);
     replies++;
   }
+  if (replies) metrics().reconcilerReenqueues.inc({ kind: "channel_send" }, replies);
   return { replies };
 }

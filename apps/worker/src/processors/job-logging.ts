@@ -1,4 +1,4 @@
-import { correlationIdFrom, type Logger } from "@alfred/core";
+import { correlationIdFrom, withCorrelationId, type Logger } from "@alfred/core";
 import { DelayedError, type Job, type Processor } from "bullmq";
 
 function didWork(result: unknown): boolean {
@@ -15,15 +15,15 @@ export function withJobLogging<R>(
   logger: Logger,
   handle: (job: Job, log: Logger) => Promise<R>,
 ): Processor<unknown, R> {
-  return async (job) => {
+  return (job) => {
     const data = job.data as { correlation_id?: unknown } | null | undefined;
-    const log = logger.child({
-      queue,
-      job_id: job.id,
-      job_name: job.name,
-      attempt: job.attemptsMade + 1,
-      correlation_id: correlationIdFrom(typeof data?.correlation_id === "string" ? data.correlation_id : undefined),
-    });
+    const correlationId = correlationIdFrom(typeof data?.correlation_id === "string" ? data.correlation_id : undefined);
+    // Current for the whole job: every line it logs, and every job or event it creates, carries it.
+    return withCorrelationId(correlationId, () => run(job));
+  };
+
+  async function run(job: Job): Promise<R> {
+    const log = logger.child({ queue, job_id: job.id, job_name: job.name, attempt: job.attemptsMade + 1 });
     const started = performance.now();
     try {
       const result = await handle(job, log);
@@ -40,5 +40,5 @@ export function withJobLogging<R>(
       log.error({ err, duration_ms: Math.round(performance.now() - started) }, "job failed");
       throw err;
     }
-  };
+  }
 }

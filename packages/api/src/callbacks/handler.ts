@@ -1,11 +1,12 @@
 import { checkTimestamp, currentSecrets, verifyAlfredSignature } from "@alfred/automation";
-import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, isAppError } from "@alfred/core";
+import { AppError, CORRELATION_HEADER, errorBody, isAppError, metrics } from "@alfred/core";
 import { newScope } from "@alfred/crm";
 import { and, eq, isDatabaseUnavailable, recordAudit, sql } from "@alfred/db";
 import { automationCallbackEvents, automationDestinations, automationEvents } from "@alfred/db/schema";
 import type { ApiDeps } from "../context";
 import { databaseUnavailable } from "../errors";
 import { refuseUnstorableInput } from "../input-guard";
+import { observeRequest } from "../observe";
 import { readBodyLimited } from "../read-body";
 import { runAction, validateAction, type ValidatedAction } from "./actions";
 
@@ -14,9 +15,6 @@ export const MAX_CALLBACK_BYTES = 256 * 1024;
 export const CALLBACK_WAIT_MS = 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Rejections are counted per code (exposed with the other metrics) and logged; nothing is stored. */
-export const callbackRejections = new Map<string, number>();
 
 interface StoredResponse {
   status: number;
@@ -104,17 +102,48 @@ class AlreadyClaimed extends Error {}
  * run. A concurrent repeat blocks on the claim's unique key until the first commits (bounded by
  * lock_timeout), then replays the stored response; past the bound it gets 409 with Retry-After.
  */
-export async function handleCallback(request: Request, deps: ApiDeps, now: () => Date = () => new Date()): Promise<Response> {
-  const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
+export function handleCallback(request: Request, deps: ApiDeps, now: () => Date = () => new Date()): Promise<Response> {
+  return observeRequest(request, "/api/v1/automations/callbacks", async ({ correlationId }) => {
+    const outcome: CallbackOutcome = { action: "unknown", code: "internal_error" };
+    try {
+      return await runCallback(request, deps, now, correlationId, outcome);
+    } finally {
+      metrics().callbacks.inc(outcome);
+    }
+  });
+}
+
+/** The metric labels of one callback: its action (once validated) and the code it was answered with. */
+interface CallbackOutcome {
+  action: string;
+  code: string;
+}
+
+/** The code in a stored answer: `ok` for a 200, else the error code in its body. */
+function answeredCode(stored: StoredResponse): string {
+  if (stored.status === 200) return "ok";
+  try {
+    const code = (JSON.parse(stored.body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" ? code : String(stored.status);
+  } catch {
+    return String(stored.status);
+  }
+}
+
+async function runCallback(request: Request, deps: ApiDeps, now: () => Date, correlationId: string, outcome: CallbackOutcome): Promise<Response> {
   let verified: VerifiedCallback | undefined;
   try {
     const raw = await readBodyLimited(request, MAX_CALLBACK_BYTES, `callback bodies are limited to ${MAX_CALLBACK_BYTES} bytes`);
     verified = await verify(request, raw.toString("utf8"), deps, now());
     const { destination, eventId, validated } = verified;
+    outcome.action = validated.action;
 
     // Fast path: a repeat of a finished callback never opens a transaction.
     const finished = await storedResponse(deps, destination.id, eventId);
-    if (finished) return reply(finished, correlationId, true);
+    if (finished) {
+      outcome.code = "replayed";
+      return reply(finished, correlationId, true);
+    }
 
     const scope = newScope(destination.tenantId, { type: "destination", id: destination.id }, correlationId);
     let stored: StoredResponse;
@@ -172,25 +201,29 @@ export async function handleCallback(request: Request, deps: ApiDeps, now: () =>
     } catch (err) {
       if (err instanceof AlreadyClaimed || isLockTimeout(err)) {
         const replay = await storedResponse(deps, destination.id, eventId);
-        if (replay) return reply(replay, correlationId, true);
+        if (replay) {
+          outcome.code = "replayed";
+          return reply(replay, correlationId, true);
+        }
         throw new AppError("callback_in_progress", "this callback is still being processed; retry shortly", { retryAfterSeconds: 1 });
       }
       throw err;
     }
     if (stored.status === 200) await deps.producer.flush(scope.effects, correlationId);
+    outcome.code = answeredCode(stored);
     return reply(stored, correlationId, false);
   } catch (thrown) {
     // Postgres down, or every pooled connection taken by a flood of callbacks: nothing was done
     // (the claim rolled back), so 503 and Retry-After, not 500.
     const err = !isAppError(thrown) && isDatabaseUnavailable(thrown) ? databaseUnavailable(thrown) : thrown;
     if (isAppError(err)) {
-      callbackRejections.set(err.code, (callbackRejections.get(err.code) ?? 0) + 1);
-      deps.logger.info({ code: err.code, destination_id: verified?.destination.id ?? request.headers.get("x-alfred-destination-id"), correlation_id: correlationId }, "callback rejected");
+      outcome.code = err.code;
+      deps.logger.info({ code: err.code, destination_id: verified?.destination.id ?? request.headers.get("x-alfred-destination-id") }, "callback rejected");
       const headers: Record<string, string> = { [CORRELATION_HEADER]: correlationId };
       if (err.retryAfterSeconds) headers["retry-after"] = String(err.retryAfterSeconds);
       return Response.json(errorBody(err.code, err.message, correlationId, err.path), { status: err.status, headers });
     }
-    deps.logger.error({ err, correlation_id: correlationId }, "callback failed");
+    deps.logger.error({ err }, "callback failed");
     return Response.json(errorBody("internal_error", "internal error", correlationId), { status: 500, headers: { [CORRELATION_HEADER]: correlationId } });
   }
 }

@@ -15,9 +15,10 @@ import {
   type ChannelType,
   type ParsedWebhook,
 } from "@alfred/channels";
-import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, isAppError } from "@alfred/core";
+import { AppError, CORRELATION_HEADER, currentTraceparent, errorBody, isAppError, metrics } from "@alfred/core";
 import { hasChannelWithVerifyToken, sha256Hex, storeReceipts, type ReceiptDraft } from "@alfred/crm";
 import type { ApiDeps } from "../context";
+import { observeRequest } from "../observe";
 import { readBodyLimited } from "../read-body";
 import type { KnownChannel } from "./channel-directory";
 import { mailgunReceiptBody, stageMailgunPost, type StagedMailgunPost } from "./mailgun-intake";
@@ -149,7 +150,7 @@ async function intake(deps: ApiDeps, type: ChannelType, request: Request): Promi
 
 /** One receipt per (channel, sender); items for disabled or unknown channels are left out. */
 function receiptDrafts(type: ChannelType, { verified, raw, contentType, bodySha256 = sha256Hex(raw) }: Intake, correlationId: string): { drafts: ReceiptDraft[]; ignored: number } {
-  const base = { channelType: type, body: raw, bodySha256, contentType, correlationId };
+  const base = { channelType: type, body: raw, bodySha256, contentType, correlationId, traceparent: currentTraceparent() };
   const enabled = [...verified.channels.values()].filter((c) => c.row.enabled);
   const oneTime = (channel: KnownChannel) => (verified.oneTimeToken ? { dedupeKey: `mailgun:${channel.row.id}:${sha256Hex(verified.oneTimeToken)}` } : {});
   if ("unreadable" in verified.parsed) {
@@ -177,8 +178,12 @@ function receiptDrafts(type: ChannelType, { verified, raw, contentType, bodySha2
  * and not stored (otherwise the provider retries it for days). E-mail attachments staged in storage
  * are kept only when the receipt listing them commits; on every other outcome they are removed.
  */
-export async function handleWebhook(request: Request, type: string, deps: ApiDeps): Promise<Response> {
-  const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
+export function handleWebhook(request: Request, type: string, deps: ApiDeps): Promise<Response> {
+  return observeRequest(request, "/api/v1/webhooks/{channel_type}", ({ correlationId }) => ingest(request, type, deps, correlationId));
+}
+
+async function ingest(request: Request, type: string, deps: ApiDeps, correlationId: string): Promise<Response> {
+  const channel = isChannelType(type) ? type : "unknown";
   try {
     if (!isChannelType(type)) throw new AppError("not_found", `unknown channel type "${type}"`);
     const received = await intake(deps, type, request);
@@ -189,17 +194,20 @@ export async function handleWebhook(request: Request, type: string, deps: ApiDep
       if (stored.conflicting.length) throw new AppError("invalid_signature", "this webhook token was already used (replayed request)");
       keepStaged = stored.stored > 0;
       if (stored.lanes.length) void deps.producer.wakeReceipts(stored.lanes);
+      metrics().webhookIngests.inc({ channel, outcome: stored.stored > 0 ? "stored" : stored.duplicates > 0 ? "duplicate" : "ignored" });
+      if (stored.stored > 0) metrics().receiptsStored.inc({ channel }, stored.stored);
       return json(200, { ok: true, received: stored.stored, duplicates: stored.duplicates, ignored }, correlationId);
     } finally {
       // A duplicate's receipt lists the attachments of its first delivery; these copies are not needed.
       if (!keepStaged) await received.staged?.discard();
     }
   } catch (err) {
+    metrics().webhookIngests.inc({ channel, outcome: isAppError(err) ? err.code : "unavailable" });
     if (isAppError(err)) {
-      deps.logger.info({ channel_type: type, code: err.code, correlation_id: correlationId }, "webhook rejected");
+      deps.logger.info({ channel_type: channel, code: err.code }, "webhook rejected");
       return json(err.status, errorBody(err.code, err.message, correlationId, err.path), correlationId);
     }
-    deps.logger.error({ err, channel_type: type, correlation_id: correlationId }, "webhook could not be stored");
+    deps.logger.error({ err, channel_type: channel }, "webhook could not be stored");
     // Not stored, so not acknowledged: the provider retries.
     return json(503, errorBody("unavailable", "the webhook could not be stored; retry later", correlationId), correlationId);
   }

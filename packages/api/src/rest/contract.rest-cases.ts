@@ -161,6 +161,7 @@ export const REST_CASES: Record<string, RestCase> = {
     success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential`, body: { credential: { kind: "header", header_name: "X-Flow-Token" } } }),
   },
   "DELETE /automations/destinations/{id}/credential": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/credential` }) },
+  "GET /automations/destinations/{id}/health": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/health?window=7d` }) },
   "POST /automations/destinations/{id}/test": { success: async ({ fx }) => ({ path: `/automations/destinations/${fx.destinationId}/test` }) },
   "GET /automations/event-types/{type}/sample": {
     success: async () => ({ path: "/automations/event-types/task.created/sample" }),

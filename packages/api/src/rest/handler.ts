@@ -1,8 +1,9 @@
 import { verifyToken } from "@alfred/auth";
-import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody } from "@alfred/core";
+import { AppError, CORRELATION_HEADER, errorBody } from "@alfred/core";
 import { createContext, type ApiDeps, type RequestAuth } from "../context";
 import { serveAttachment } from "../attachments/download";
 import { toPublicError } from "../errors";
+import { observeRequest, type Observed } from "../observe";
 import { readBodyLimited } from "../read-body";
 import { createCaller } from "../root";
 import { matchRoute } from "./routes";
@@ -69,8 +70,12 @@ async function authenticate(request: Request, options: RestOptions, deps: ApiDep
  * query parameters and the JSON body become the procedure's input; errors become
  * `{ error: { code, message, correlation_id } }` with validation errors as 422.
  */
-export async function handleRestRequest(request: Request, subpath: string, deps: ApiDeps, options: RestOptions = {}): Promise<Response> {
-  const correlationId = correlationIdFrom(request.headers.get(CORRELATION_HEADER));
+export function handleRestRequest(request: Request, subpath: string, deps: ApiDeps, options: RestOptions = {}): Promise<Response> {
+  return observeRequest(request, "/api/v1/{unmatched}", (observed) => serveRest(request, subpath, deps, options, observed));
+}
+
+async function serveRest(request: Request, subpath: string, deps: ApiDeps, options: RestOptions, observed: Observed): Promise<Response> {
+  const { correlationId } = observed;
   const method = request.method.toUpperCase();
   try {
     const download = ATTACHMENT_CONTENT.exec(subpath);
@@ -85,6 +90,7 @@ export async function handleRestRequest(request: Request, subpath: string, deps:
       return json(405, errorBody("method_not_allowed", `use ${matched.allowed.join(" or ")}`, correlationId), correlationId, { allow: matched.allowed.join(", ") });
     }
     const { route, params } = matched;
+    observed.route = `/api/v1${route.template}`;
     const auth = await authenticate(request, options, deps);
     const query = Object.fromEntries(new URL(request.url).searchParams);
     const body = method === "GET" || method === "DELETE" ? {} : await readJsonBody(request);

@@ -30,6 +30,7 @@ export const operationsCases: TenancyCases = {
   snapshot: (h, victim) => tableSnapshot(h, victim.admin.tenantId, ["automation_destinations", "automation_deliveries", "automation_events", "audit_logs", "inbound_receipts"]),
   procedures: [
     { name: "operations.deliveryCounts (destination_id)", call: (c, v) => c.operations.deliveryCounts({ destination_id: v.destination! }) },
+    { name: "operations.destinationHealth", call: (c, v) => c.operations.destinationHealth({ id: v.destination! }) },
     { name: "operations.timeline (event_id)", call: (c, v) => c.operations.timeline({ event_id: v.event! }) },
     { name: "operations.timeline (correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.correlation! }) },
     { name: "operations.timeline (event id as correlation_id)", call: (c, v) => c.operations.timeline({ correlation_id: v.event! }) },
@@ -50,6 +51,7 @@ export const operationsCases: TenancyCases = {
   ],
   routes: [
     { name: "GET /automations/deliveries/counts?destination_id", method: "GET", path: (v) => `/automations/deliveries/counts?destination_id=${v.destination}` },
+    { name: "GET /automations/destinations/{id}/health", method: "GET", path: (v) => `/automations/destinations/${v.destination}/health?window=7d` },
     { name: "GET /automations/timeline?event_id", method: "GET", path: (v) => `/automations/timeline?event_id=${v.event}` },
     { name: "GET /automations/timeline?correlation_id", method: "GET", path: (v) => `/automations/timeline?correlation_id=${v.correlation}` },
     { name: "POST /operations/receipts/{id}/retry", method: "POST", path: (v) => `/operations/receipts/${v.receipt}/retry` },

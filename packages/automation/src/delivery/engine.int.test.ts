@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry } from "@alfred/core";
+import { createLogger, createRedis, EnvKeyRing, generateKeyRingEntry, metrics } from "@alfred/core";
 import { and, eq, inArray, sql } from "@alfred/db";
 import { auditLogs, automationDeliveries, automationDeliveryAttempts, automationDestinations, notifications, tenants, workerHeartbeats } from "@alfred/db/schema";
 import { createTestDatabase, type TestDatabase } from "@alfred/db/testing";
@@ -16,7 +16,6 @@ import { automationEnvSchema, automationSettingsFrom, type AutomationSettings } 
 import { startDeliveryEngine } from "../testing/delivery-worker";
 import { startSink, type Sink, type SinkReply } from "../testing/sink";
 import { claimDueDeliveries } from "./claim";
-import { DeliveryCounters } from "./counters";
 import { leaseMs, type DeliveryEngine } from "./engine";
 import { forgetWorker, LEASE_HEARTBEAT, pruneWorkerHeartbeats } from "./heartbeat";
 import { recordAttempts } from "./record";
@@ -42,11 +41,10 @@ let settings: AutomationSettings;
 let tenantId: string;
 const dns = new Map<string, string>();
 const engines: Awaited<ReturnType<typeof startDeliveryEngine>>[] = [];
-let counters: DeliveryCounters;
 
 async function startEngine(overrides: Partial<AutomationSettings> = {}, options: { sweepMs?: number; workerId?: string } = {}): Promise<DeliveryEngine & { stop(): Promise<void> }> {
   const engine = await startDeliveryEngine(
-    { db: db.db, keys, settings: { ...settings, ...overrides }, logger, counters, random: () => 0.5, workerId: options.workerId },
+    { db: db.db, keys, settings: { ...settings, ...overrides }, logger, random: () => 0.5, workerId: options.workerId },
     { prefix: PREFIX, sweepMs: options.sweepMs ?? 250 },
   );
   engines.push(engine);
@@ -104,7 +102,6 @@ beforeAll(async () => {
   producer = new Producer(redis, PREFIX, logger);
   sink = await startSink();
   forbidden = await startSink();
-  counters = new DeliveryCounters();
   settings = {
     ...automationSettingsFrom(
       automationEnvSchema.parse({
@@ -212,7 +209,8 @@ describe("retries", () => {
       [3, 200, null],
     ]);
     expect(attempts.map((a) => a.responseSnippet)).toEqual(["boom", "busy", "fine"]);
-    expect(counters.snapshot()).toEqual(expect.arrayContaining([expect.objectContaining({ name: "retries_scheduled", tenant_id: tenantId })]));
+    const retries = (await metrics().deliveryRetries.get()).values.find((v) => v.labels.tenant_id === tenantId);
+    expect(retries?.value).toBeGreaterThanOrEqual(1);
     // Schedule 1,1,1 with jitter pinned: each retry is due 1 s after the previous attempt ended.
     for (const [previous, next] of [[0, 1], [1, 2]] as const) {
       const due = sink.requests[previous]!.at + 1_000;

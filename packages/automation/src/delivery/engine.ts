@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Logger, SecretKeyProvider } from "@alfred/core";
+import { contextFromTraceparent, currentTraceparent, inSpan, metrics, SpanKind, SpanStatusCode, type Logger, type SecretKeyProvider } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import type { GuardedDispatcher } from "@alfred/egress";
 import { signingSecrets, type SigningSecrets } from "../destinations";
@@ -8,7 +8,6 @@ import type { LiveEvent } from "../effects";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import type { AutomationSettings } from "../settings";
 import { claimDueDeliveries, type ClaimedDelivery } from "./claim";
-import { DeliveryCounters } from "./counters";
 import { cancelForDisabledDestinations, recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
 import { beatWorker, forgetWorker, LEASE_HEARTBEAT, pruneWorkerHeartbeats } from "./heartbeat";
 import { createDeliveryDispatcher, invalidEventResult, sendAttempt, signDelivery } from "./send";
@@ -69,7 +68,6 @@ export interface DeliveryEngineDeps {
   /** Identifies this worker on the leases it holds and in `worker_heartbeats` (default: newWorkerId()). */
   workerId?: string;
   dispatcher?: GuardedDispatcher;
-  counters?: DeliveryCounters;
   /** Notifications written with outcomes, to reach open bells at once (best effort). */
   publishLive?: (events: LiveEvent[]) => Promise<void>;
   /** Jitter source for the retry schedule (tests pin it). */
@@ -77,7 +75,6 @@ export interface DeliveryEngineDeps {
 }
 
 export class DeliveryEngine {
-  readonly counters: DeliveryCounters;
   private readonly options: DeliveryEngineOptions;
   private readonly dispatcher: GuardedDispatcher;
   private readonly workerId: string;
@@ -107,7 +104,6 @@ export class DeliveryEngine {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     this.dispatcher = deps.dispatcher ?? createDeliveryDispatcher(deps.settings);
     this.workerId = deps.workerId ?? newWorkerId();
-    this.counters = deps.counters ?? new DeliveryCounters();
   }
 
   /** Beats once (so every lease it takes has a heartbeat behind it), then claims and keeps beating. */
@@ -254,14 +250,29 @@ export class DeliveryEngine {
     }
   }
 
-  private async attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, SigningSecrets>): Promise<AttemptOutcome> {
+  /** Each attempt is a span of the trace the event was recorded in, and says so to the destination. */
+  private attempt(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, SigningSecrets>): Promise<AttemptOutcome> {
+    const { traceparent } = claimed.event;
+    if (!traceparent) return this.send(claimed, bodies, secretsCache);
+    const attributes = { "alfred.delivery_id": claimed.id, "alfred.event_id": claimed.event.id, "alfred.destination_id": claimed.destination.id, "alfred.attempt": claimed.attempt };
+    return inSpan("delivery attempt", { parent: contextFromTraceparent(traceparent), kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const outcome = await this.send(claimed, bodies, secretsCache);
+      span.setAttributes({ "http.response.status_code": outcome.result.statusCode ?? 0, "alfred.error_class": outcome.result.errorClass ?? "" });
+      if (outcome.result.errorClass) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.result.errorClass });
+      return outcome;
+    });
+  }
+
+  private async send(claimed: ClaimedDelivery, bodies: Map<string, string>, secretsCache: Map<string, SigningSecrets>): Promise<AttemptOutcome> {
     let headers: Record<string, string> = {};
     try {
       let secrets = secretsCache.get(claimed.destination.id);
       if (!secrets) secretsCache.set(claimed.destination.id, (secrets = signingSecrets(claimed.destination, this.deps.keys)));
       const signed = signDelivery(claimed, secrets, bodies);
-      headers = signed.recordedHeaders;
-      const result = await sendAttempt({ url: claimed.destination.url, headers: signed.headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
+      const traceparent = currentTraceparent();
+      // Outside the signature: a receiver's callback sends it back to continue this trace.
+      headers = traceparent ? { ...signed.recordedHeaders, traceparent } : signed.recordedHeaders;
+      const result = await sendAttempt({ url: claimed.destination.url, headers: traceparent ? { ...signed.headers, traceparent } : signed.headers, body: signed.body, dispatcher: this.dispatcher, settings: this.deps.settings });
       return { claimed, result, headers };
     } catch (err) {
       return { claimed, result: invalidEventResult(err), headers };
@@ -313,13 +324,17 @@ export class DeliveryEngine {
         log().warn("delivery lease was taken over before the result was recorded; the attempt is not counted");
         return;
       }
-      const counters = this.counters;
-      counters.inc("attempts", { tenant_id: tenantId, outcome: result.errorClass ?? "success" });
-      if (r.decision.kind === "delivered") counters.inc("delivered", { tenant_id: tenantId });
-      if (r.decision.kind === "failed") counters.inc("failed", { tenant_id: tenantId, outcome: r.decision.reason });
-      if (r.destinationDisabled) counters.inc("destinations_disabled", { tenant_id: tenantId, outcome: r.destinationDisabled });
+      const m = metrics();
+      m.deliveryAttempts.inc({ tenant_id: tenantId, outcome: result.errorClass ?? "success" });
+      if (r.decision.kind === "delivered") {
+        m.deliveries.inc({ tenant_id: tenantId, outcome: "delivered" });
+        // The 2xx arrived at the end of the attempt; the event committed at its created_at.
+        m.deliveryLatency.observe(Math.max(0, result.startedAt.getTime() + result.durationMs - r.claimed.event.createdAt.getTime()) / 1000);
+      }
+      if (r.decision.kind === "failed") m.deliveries.inc({ tenant_id: tenantId, outcome: r.decision.reason });
+      if (r.destinationDisabled) m.destinationsDisabled.inc({ tenant_id: tenantId, reason: r.destinationDisabled });
       if (r.decision.kind === "retry") {
-        counters.inc("retries_scheduled", { tenant_id: tenantId });
+        m.deliveryRetries.inc({ tenant_id: tenantId });
         nextRetryAt = Math.min(nextRetryAt, Date.now() + r.decision.delayMs);
       }
       const fields = () => ({ status_code: result.statusCode, error_class: result.errorClass, duration_ms: result.durationMs, decision: r.decision });

@@ -3,5 +3,4 @@ export { sendAttempt, classifySendError, signDelivery, createDeliveryDispatcher,
 export { decideAfterAttempt, type AttemptDecision } from "./policy";
 export { recordAttempts, type AttemptOutcome, type RecordedOutcome } from "./record";
 export { DeliveryEngine, DEFAULT_ENGINE_OPTIONS, newWorkerId, LEASE_MARGIN_MS, leaseMs, type DeliveryEngineOptions, type DeliveryEngineDeps } from "./engine";
-export { DeliveryCounters } from "./counters";
 export { LEASE_HEARTBEAT, beatWorker, forgetWorker, pruneWorkerHeartbeats } from "./heartbeat";

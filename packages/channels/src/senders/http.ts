@@ -1,3 +1,4 @@
+import { CORRELATION_HEADER, currentCorrelationId } from "@alfred/core";
 import { EgressError, type EgressClient, type EgressResponse } from "@alfred/egress";
 import { ProviderSendError } from "./errors";
 
@@ -16,8 +17,11 @@ export async function postJson(
   options: { headers?: Record<string, string>; body: string; timeoutMs?: number; provider: string },
 ): Promise<EgressResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  // The send job's correlation id goes along, so a provider-side or API-channel log can be matched.
+  const correlationId = currentCorrelationId();
+  const headers = correlationId ? { [CORRELATION_HEADER]: correlationId, ...options.headers } : options.headers;
   try {
-    return await egress.postJson(url, options.body, { headers: options.headers, timeoutMs });
+    return await egress.postJson(url, options.body, { headers, timeoutMs });
   } catch (cause) {
     throw cause instanceof EgressError ? providerErrorFromEgress(cause, options.provider) : cause;
   }

@@ -1,5 +1,5 @@
 import type { Producer } from "@alfred/automation";
-import type { Logger } from "@alfred/core";
+import { metrics, type Logger } from "@alfred/core";
 import type { Database } from "@alfred/db";
 import { DEFAULT_RECEIPT_SETTINGS, drainReceiptLane, type LaneDrain, type ReceiptProcessingSettings } from "./process";
 import { dueReceiptLanes } from "./store";
@@ -125,6 +125,14 @@ export class ReceiptEngine {
       this.stats.failed += drain.failed;
       this.stats.parked += drain.parked;
       if (this.stats.latencies.length < 100_000) this.stats.latencies.push(...drain.latenciesMs);
+      const m = metrics();
+      if (drain.processed) m.receiptsDone.inc({ outcome: "processed" }, drain.processed);
+      if (drain.failed) m.receiptsDone.inc({ outcome: "retry_scheduled" }, drain.failed);
+      if (drain.parked) m.receiptsDone.inc({ outcome: "parked" }, drain.parked);
+      for (const ms of drain.latenciesMs) m.receiptVisibleLatency.observe(ms / 1000);
+      if (this.deps.logger.isLevelEnabled("debug")) {
+        for (const receipt of drain.done) this.deps.logger.debug({ receipt_id: receipt.id, lane, correlation_id: receipt.correlationId ?? undefined, stored: receipt.result }, "receipt processed");
+      }
       if (drain.parked) this.deps.logger.warn({ lane, parked: drain.parked }, "inbound receipts parked after their last retry; an admin can retry them");
       await this.deps.producer.flush(drain.effects);
       more = drain.more;

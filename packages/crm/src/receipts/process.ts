@@ -1,6 +1,6 @@
 import { itemsOf, parseWebhook, type ChannelType } from "@alfred/channels";
 import { PostCommitEffects } from "@alfred/automation";
-import { AppError, normalizeText, type SecretKeyProvider } from "@alfred/core";
+import { AppError, contextFromTraceparent, inSpan, normalizeText, type SecretKeyProvider } from "@alfred/core";
 import { arrayParam, inArray, sql, type Database, type Tx } from "@alfred/db";
 import { channels, inboundReceipts } from "@alfred/db/schema";
 import { applyStatusUpdate, storeInboundMessage } from "../ingest";
@@ -33,6 +33,8 @@ export interface LaneDrain {
   effects: PostCommitEffects;
   /** Ack -> stored, per processed receipt (ms). */
   latenciesMs: number[];
+  /** The processed receipts, with the correlation id of the webhook request that stored each. */
+  done: { id: number; correlationId: string | null; result: ReceiptResult }[];
   /** What the processed receipts stored, summed. */
   stored: ReceiptResult;
 }
@@ -103,6 +105,12 @@ function errorText(err: unknown): string {
   return normalizeText(text).slice(0, 1000);
 }
 
+/** Processing a receipt is a span of the webhook request's trace; the events it records join it. */
+function traced<T>(receipt: ReceiptRow, run: () => Promise<T>): Promise<T> {
+  if (!receipt.traceparent) return run();
+  return inSpan("receipt process", { parent: contextFromTraceparent(receipt.traceparent), attributes: { "alfred.receipt_id": receipt.id, "alfred.channel_type": receipt.channelType } }, run);
+}
+
 /**
  * Drains one batch of a lane in one transaction, holding the lane's advisory lock so no other worker
  * drains it at the same time. Each receipt is stored exactly once in effect: its messages and its
@@ -120,7 +128,7 @@ export async function drainReceiptLane(
   const run = (careful: boolean) =>
     deps.db.transaction(async (tx): Promise<LaneDrain> => {
       const effects = new PostCommitEffects();
-      const drain: LaneDrain = { locked: true, processed: 0, failed: 0, parked: 0, more: false, effects, latenciesMs: [], stored: { messages: 0, duplicates: 0, statuses: 0, ignored: 0 } };
+      const drain: LaneDrain = { locked: true, processed: 0, failed: 0, parked: 0, more: false, effects, latenciesMs: [], done: [], stored: { messages: 0, duplicates: 0, statuses: 0, ignored: 0 } };
       const [{ locked } = { locked: false }] = (await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${RECEIPT_LANE_LOCK}, ${lane}) as locked`)).rows;
       if (!locked) return { ...drain, locked: false };
       const receipts = await nextReceipts(tx, lane, settings.batchSize);
@@ -132,12 +140,12 @@ export async function drainReceiptLane(
         if (failedSenders.has(receipt.orderingKey)) continue; // order: nothing after a sender's failure
         const channel = byId.get(receipt.channelId)!;
         if (!careful) {
-          done.push({ id: receipt.id, result: await processReceipt(tx, receipt, channel, effects) });
+          done.push({ id: receipt.id, result: await traced(receipt, () => processReceipt(tx, receipt, channel, effects)) });
           continue;
         }
         const own = new PostCommitEffects();
         try {
-          const result = await tx.transaction((sp) => processReceipt(sp, receipt, channel, own));
+          const result = await traced(receipt, () => tx.transaction((sp) => processReceipt(sp, receipt, channel, own)));
           done.push({ id: receipt.id, result });
           effects.absorb(own);
         } catch (err) {
@@ -160,7 +168,10 @@ export async function drainReceiptLane(
       for (const { result } of done) for (const key of ["messages", "duplicates", "statuses", "ignored"] as const) drain.stored[key] += result[key];
       const now = Date.now();
       const doneIds = new Set(done.map((d) => d.id));
-      drain.latenciesMs = receipts.filter((r) => doneIds.has(r.id)).map((r) => now - r.receivedAt.getTime());
+      const processed = receipts.filter((r) => doneIds.has(r.id));
+      drain.latenciesMs = processed.map((r) => now - r.receivedAt.getTime());
+      const resultById = new Map(done.map((d) => [d.id, d.result]));
+      drain.done = processed.map((r) => ({ id: r.id, correlationId: r.correlationId, result: resultById.get(r.id)! }));
       return drain;
     });
   try {

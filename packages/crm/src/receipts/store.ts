@@ -15,6 +15,8 @@ export interface ReceiptDraft {
   bodySha256: string;
   contentType: string | null;
   correlationId: string | null;
+  /** The webhook request's trace context (`traceparent`), when tracing is on. */
+  traceparent?: string | null;
   /** Defaults to the digest of body, channel and sender: a byte-identical re-delivery is a duplicate. */
   dedupeKey?: string;
   /** A receipt whose body can never be processed as it is (e.g. a provider shape we do not know) is parked at once, with this reason. */
@@ -63,16 +65,17 @@ export async function storeReceipts(db: DbOrTx, drafts: readonly ReceiptDraft[])
     contentType: d.contentType,
     body: d.body,
     correlationId: d.correlationId,
+    traceparent: d.traceparent ?? null,
     ...(d.parkedBecause ? { status: "parked" as const, lastError: d.parkedBecause } : {}),
   }));
   if (rows.length === 0) return { lanes: [], stored: 0, duplicates: 0, parked: 0, conflicting: [] };
   // Plain SQL: this is the webhook request's one statement, run hundreds of times a second.
   const values = rows.map(
     (r) =>
-      sql`(${r.tenantId}, ${r.channelId}, ${r.channelType}::channel_type, ${r.dedupeKey}, ${r.bodySha256}, ${r.orderingKey}, ${r.lane}, ${r.contentType}, ${r.body}, ${r.correlationId}, ${r.status ?? "pending"}::inbound_receipt_status, ${r.lastError ?? null})`,
+      sql`(${r.tenantId}, ${r.channelId}, ${r.channelType}::channel_type, ${r.dedupeKey}, ${r.bodySha256}, ${r.orderingKey}, ${r.lane}, ${r.contentType}, ${r.body}, ${r.correlationId}, ${r.traceparent}, ${r.status ?? "pending"}::inbound_receipt_status, ${r.lastError ?? null})`,
   );
   const { rows: inserted } = await db.execute<{ dedupe_key: string; lane: number; status: string }>(sql`
-    insert into ${inboundReceipts} (tenant_id, channel_id, channel_type, dedupe_key, body_sha256, ordering_key, lane, content_type, body, correlation_id, status, last_error)
+    insert into ${inboundReceipts} (tenant_id, channel_id, channel_type, dedupe_key, body_sha256, ordering_key, lane, content_type, body, correlation_id, traceparent, status, last_error)
     values ${sql.join(values, sql`, `)}
     on conflict (dedupe_key) do nothing
     returning dedupe_key, lane, status`);

@@ -98,6 +98,8 @@ export const automationEvents = pgTable(
     rulesDoneAt: timestamp({ withTimezone: true }),
     /** Lease of the rule engine evaluating it; an expired lease means that worker died. */
     rulesLockedUntil: timestamp({ withTimezone: true }),
+    /** W3C trace context of what recorded the event: each delivery attempt joins that trace. */
+    traceparent: text(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -35,6 +35,8 @@ export const inboundReceipts = pgTable(
     contentType: text(),
     body: bytea().notNull(),
     correlationId: text(),
+    /** W3C trace context of the webhook request, so processing joins its trace. */
+    traceparent: text(),
     status: receiptStatusEnum().notNull().default("pending"),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

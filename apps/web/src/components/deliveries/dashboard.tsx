@@ -6,6 +6,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Alert, Button, EmptyState, Input, Select } from "~/components/ui";
 import { useTRPC } from "~/trpc/react";
 import { ConfirmDialog } from "./confirm-dialog";
+import { DestinationHealthPanel } from "./destination-health";
 import { DeliveryDrawer } from "./drawer";
 import { CodeChip, Countdown, cx, DELIVERY_STATUSES, formatTime, relativeTime, shortId, StatusBadge, useNow, UUID_RE, CORRELATION_RE, type DeliveryStatus } from "./format";
 import { InboundReceiptsPanel } from "./inbound-receipts";
@@ -178,6 +179,7 @@ export function DeliveriesDashboard({ isAdmin }: { isAdmin: boolean }) {
         })}
       </section>
       {counts.isError && <Alert>Counts are unavailable: {counts.error.message}</Alert>}
+      {filter.destination_id && <DestinationHealthPanel destinationId={filter.destination_id} name={names.get(filter.destination_id) ?? shortId(filter.destination_id)} />}
 
       <QueueHealthPanel refetchInterval={autoRefresh ? 5000 : false} />
       <InboundReceiptsPanel refetchInterval={autoRefresh ? 5000 : false} />

@@ -1,6 +1,7 @@
 import { createTRPCRouter, roleProcedure } from "../../trpc";
 import { deliveryCountsHandler } from "./counts.handler";
-import { deliveryCountsInput, deliveryCountsOutput, queueHealthOutput, timelineInput, timelineOutput } from "./operations.schema";
+import { destinationHealthHandler } from "./destination-health.handler";
+import { deliveryCountsInput, deliveryCountsOutput, destinationHealthInput, destinationHealthOutput, queueHealthOutput, timelineInput, timelineOutput } from "./operations.schema";
 import { queueHealthHandler } from "./queue-health.handler";
 import { receiptProcedures } from "./receipts";
 import { timelineHandler } from "./timeline.handler";
@@ -24,6 +25,20 @@ export const operationsRouter = createTRPCRouter({
     .input(deliveryCountsInput)
     .output(deliveryCountsOutput)
     .query(deliveryCountsHandler),
+  destinationHealth: manager
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/automations/destinations/{id}/health",
+        tags: ["automations"],
+        summary: "One destination's deliveries per hour by outcome and latency percentiles, last 24 h or 7 d (404 for a destination the workspace does not have)",
+        protect: true,
+        errorResponses: [404],
+      },
+    })
+    .input(destinationHealthInput)
+    .output(destinationHealthOutput)
+    .query(destinationHealthHandler),
   timeline: manager
     .meta({
       openapi: {

@@ -62,3 +62,24 @@ export const queueHealthOutput = z.object({
     })
     .nullable(),
 });
+
+export const HEALTH_WINDOWS = { "24h": 24, "7d": 24 * 7 } as const;
+
+export const destinationHealthInput = z.object({
+  id: z.uuid(),
+  window: z.enum(Object.keys(HEALTH_WINDOWS) as ["24h", "7d"]).default("24h"),
+});
+
+const latency = z.object({ p50_ms: z.number().nullable(), p95_ms: z.number().nullable(), p99_ms: z.number().nullable() });
+
+export const destinationHealthOutput = z.object({
+  destination_id: z.uuid(),
+  window: z.enum(["24h", "7d"]),
+  since: z.string(),
+  until: z.string(),
+  /** One entry per hour of the window, oldest first, empty hours included: deliveries created in it, by where they are now. */
+  hours: z.array(z.object({ hour: z.string(), delivered: z.number().int(), failed: z.number().int(), pending: z.number().int(), cancelled: z.number().int() }).extend(latency.shape)),
+  totals: z.object({ delivered: z.number().int(), failed: z.number().int(), pending: z.number().int(), cancelled: z.number().int() }),
+  /** Event committed -> delivered, over the window's delivered deliveries (null when none). */
+  latency,
+});

@@ -1,6 +1,6 @@
 import { clientAddress } from "@alfred/auth";
-import { readBodyLimited } from "@alfred/api";
-import { AppError, CORRELATION_HEADER, correlationIdFrom, errorBody, findInputProblem, isAppError } from "@alfred/core";
+import { observeRequest, readBodyLimited } from "@alfred/api";
+import { AppError, CORRELATION_HEADER, correlationIdFrom, currentCorrelationId, errorBody, findInputProblem, isAppError } from "@alfred/core";
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 import { authOptions } from "~/server/auth";
@@ -12,7 +12,11 @@ const SIGN_IN_FORM_MAX_BYTES = 16 * 1024;
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
-const handler = (req: NextRequest, ctx: RouteContext) => NextAuth(authOptions())(req, ctx);
+const nextAuth = (req: NextRequest, ctx: RouteContext): Promise<Response> => NextAuth(authOptions())(req, ctx);
+
+const ROUTE = "/api/auth/{nextauth}";
+
+const GET = (req: NextRequest, ctx: RouteContext) => observeRequest(req, ROUTE, () => nextAuth(req, ctx));
 
 const LOGIN_ERROR_BY_STATUS: Record<number, string> = { 413: "TooLarge", 422: "CredentialsSignin", 429: "RateLimited", 503: "Busy" };
 
@@ -21,7 +25,7 @@ const LOGIN_ERROR_BY_STATUS: Record<number, string> = { 413: "TooLarge", 422: "C
  * and throws when there is none, which left the form stuck on "Signing in…".
  */
 function refusal(req: NextRequest, err: AppError): Response {
-  const correlationId = correlationIdFrom(req.headers.get(CORRELATION_HEADER));
+  const correlationId = currentCorrelationId() ?? correlationIdFrom(req.headers.get(CORRELATION_HEADER));
   const url = new URL(`/login?error=${LOGIN_ERROR_BY_STATUS[err.status] ?? "SignInFailed"}`, req.url).toString();
   const headers: Record<string, string> = { [CORRELATION_HEADER]: correlationId };
   if (err.retryAfterSeconds) headers["retry-after"] = String(err.retryAfterSeconds);
@@ -33,9 +37,11 @@ function refusal(req: NextRequest, err: AppError): Response {
  * any hashing: body size, text Postgres cannot store, attempts per client address, the per-e-mail
  * lock-out (next-auth itself can only redirect with an error).
  */
-async function POST(req: NextRequest, ctx: RouteContext) {
+const POST = (req: NextRequest, ctx: RouteContext) => observeRequest(req, ROUTE, () => signIn(req, ctx));
+
+async function signIn(req: NextRequest, ctx: RouteContext): Promise<Response> {
   const { nextauth } = await ctx.params;
-  if (nextauth.join("/") !== "callback/credentials") return handler(req, ctx);
+  if (nextauth.join("/") !== "callback/credentials") return nextAuth(req, ctx);
   try {
     // Read once with a limit (this route needs no login): a sign-in form is a few hundred bytes.
     const raw = await readBodyLimited(req.clone(), SIGN_IN_FORM_MAX_BYTES, "sign-in request too large");
@@ -50,7 +56,7 @@ async function POST(req: NextRequest, ctx: RouteContext) {
     if (!isAppError(err)) throw err;
     return refusal(req, err);
   }
-  return handler(req, ctx);
+  return nextAuth(req, ctx);
 }
 
-export { handler as GET, POST };
+export { GET, POST };
