@@ -250,8 +250,8 @@ describe("flows", () => {
     expect(answer.body.definition.steps[0].actions[0].params.user_id).toBe(t.agent.userId);
     expect(answer.body.plan.steps[0].actions[1].params.due_in_seconds).toBe(86_400);
     expect(await counts()).toEqual(before);
-    const [logged] = await q(`select kind, provider, input, output from ai_events where tenant_id = $1 order by created_at desc limit 1`, [t.admin.tenantId]);
-    expect(logged).toEqual({ kind: "flow_from_text", provider: "local", input: { chars: text.length }, output: { outcome: "ok" } });
+    const [logged] = await q(`select purpose, provider, input_chars, outcome, message_id from ai_events where tenant_id = $1 order by created_at desc limit 1`, [t.admin.tenantId]);
+    expect(logged).toEqual({ purpose: "flow_from_text", provider: "local", input_chars: text.length, outcome: "ok", message_id: null });
 
     const unclear = await rest(h.deps, "POST", "/flows/from-text", { token: adminToken, body: { text: "make everything better please" } });
     expect(unclear.body).toMatchObject({ ok: false, definition: null });
