@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { type ConversationFilters, conversationTimeline, listConversations } from "@alfred/crm";
 import { planCapture, planSummary } from "@alfred/crm/testing";
 import { createDb, type Database, type DbHandle, encodeCursor } from "@alfred/db";
+import { runMigrations } from "@alfred/db/migrate";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { inboxTermsFile, readInboxTerms, type InboxTerms } from "../inbox-terms";
@@ -123,6 +124,8 @@ export const inboxSuite: BenchSuite = {
       const seeded = spawnSync("pnpm", ["bench:seed-inbox"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, BENCH_INBOX_DATABASE_URL: URL_ } });
       if (seeded.status !== 0) throw new Error("seeding the inbox failed");
     }
+    // A database seeded by an earlier commit gets this commit's schema first (the queries read it).
+    await runMigrations(URL_);
     const { figures, plans } = await measureInboxQueries();
     console.log(`plans (first query of each kind):\n${plans.map((p) => `- ${p}`).join("\n")}`);
     return figures;
