@@ -44,8 +44,10 @@ describe("compose.yaml", () => {
 
   it("gives web and workers the same settings, a Redis Cluster hash tag as queue prefix, and pools that fit max_connections", () => {
     const env = (name: string) => services[name]!.environment!;
-    const shared = ["DATABASE_URL", "REDIS_URL", "QUEUE_PREFIX", "NEXTAUTH_SECRET", "AUTH_JWT_SECRET", "AUTOMATION_ENCRYPTION_KEYS"];
+    const shared = ["DATABASE_URL", "REDIS_URL", "QUEUE_PREFIX", "NEXTAUTH_SECRET", "AUTH_JWT_SECRET", "AUTOMATION_ENCRYPTION_KEYS", "STORAGE_DIR"];
     for (const name of ["web-2", "worker-1", "worker-2"]) for (const key of shared) expect(env(name)[key], `${name} ${key}`).toBe(env("web-1")[key]);
+    // Local-disk storage works across replicas only on one shared volume, mounted where STORAGE_DIR points.
+    for (const name of ["web-1", "web-2", "worker-1", "worker-2"]) expect(services[name]!.volumes).toContain(`storage:${env("web-1").STORAGE_DIR}`);
     const prefix = env("web-1").QUEUE_PREFIX!;
     expect(queuePrefixSchema.parse(prefix)).toMatch(/^\{[^}]+\}$/);
     const pools = ["web-1", "web-2", "worker-1", "worker-2"].reduce((sum, name) => sum + Number(env(name).DATABASE_POOL_SIZE), 0);

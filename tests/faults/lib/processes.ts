@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,15 +60,26 @@ export function startProcess(name: string, command: string, args: string[], opti
 }
 
 /** The production worker bundle (apps/worker/dist, built by the drills' global setup). */
+/**
+ * One blob-storage folder for every process of a drill run: replicas share their storage as they
+ * share the database (files a web replica stages, a worker links; media a worker fetches, a web
+ * replica serves).
+ */
+let storageDir: string | undefined;
+function sharedStorageDir(): string {
+  storageDir ??= mkdtempSync(path.join(tmpdir(), "alfred-faults-storage-"));
+  return storageDir;
+}
+
 export function startWorker(name: string, env: Record<string, string>): Proc {
-  return startProcess(name, process.execPath, [WORKER_BUNDLE], { env: { NODE_ENV: "production", LOG_LEVEL: "info", ...env } });
+  return startProcess(name, process.execPath, [WORKER_BUNDLE], { env: { NODE_ENV: "production", LOG_LEVEL: "info", STORAGE_DIR: sharedStorageDir(), ...env } });
 }
 
 /** The production build of the web app, served by `next start` (needs `pnpm build` first). */
 export function startWeb(name: string, port: number, env: Record<string, string>): Proc {
   return startProcess(name, process.execPath, [NEXT_BIN, "start", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: path.join(ROOT, "apps/web"),
-    env: { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "info", PORT: String(port), ...env },
+    env: { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "info", PORT: String(port), STORAGE_DIR: sharedStorageDir(), ...env },
   });
 }
 
