@@ -136,9 +136,11 @@ describe("fault drills: web", () => {
     expect(JSON.parse(down.text)).toEqual({ error: { code: "unavailable", message: "the database is unavailable right now; nothing was changed, retry shortly", correlation_id: expect.any(String) } });
     expect(down.headers.get("retry-after")).toBe("5");
     expectNoInternals(down.text);
-    const health = await fetch(`${base}/api/health`);
-    expect(health.status).toBe(503);
-    expect(JSON.parse(await health.text())).toMatchObject({ db: "down", redis: "ok" });
+    // Readiness names the part that is down; liveness stays up (restarting the process would not help).
+    const ready = await fetch(`${base}/api/ready`);
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(await ready.text())).toMatchObject({ status: "not_ready", db: "down", redis: "ok" });
+    expect((await fetch(`${base}/api/health`)).status).toBe(200);
     await sleep(2_000);
 
     pg.start();
