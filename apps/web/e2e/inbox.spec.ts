@@ -178,7 +178,7 @@ test.describe("agent inbox", () => {
     await expect(conversations.getByRole("link", { name: new RegExp(name) })).toBeVisible();
   });
 
-  test("an unsupported message type is shown as such", async ({ page, request }) => {
+  test("a location message shows as a card with its name, coordinates and a map link", async ({ page, request }) => {
     const suffix = String(Date.now()).slice(-7);
     const from = `351920${suffix}`;
     const name = `Lola Location ${suffix}`;
@@ -196,7 +196,10 @@ test.describe("agent inbox", () => {
     const row = page.getByRole("list", { name: "Conversations" }).getByRole("link", { name: new RegExp(name) });
     await expect(row).toContainText("[location");
     await row.click();
-    await expect(page.getByRole("list", { name: "Messages" })).toContainText("[location message]");
+    const card = page.getByRole("list", { name: "Messages" }).getByTestId("location-card");
+    await expect(card).toContainText("Praça do Comércio");
+    await expect(card).toContainText("38.72230, -9.13930");
+    await expect(card.getByRole("link")).toHaveAttribute("href", /openstreetmap\.org\/\?mlat=38\.7223&mlon=-9\.1393/);
   });
 });
 
