@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { registerTenant } from "@alfred/auth";
 import { automationEnvSchema, automationSettingsFrom, createDestination, Producer, type AutomationSettings, type EventType } from "@alfred/automation";
@@ -96,6 +98,8 @@ export async function startStack(): Promise<BenchStack> {
     PORT: String(webPort),
     WORKER_HTTP_PORT: String(workerPort),
     LOG_LEVEL: "warn",
+    // Attachments and media of this run; web and worker share it as replicas share a volume.
+    STORAGE_DIR: mkdtempSync(path.join(tmpdir(), "alfred-bench-storage-")),
   };
 
   const db = createDb(BENCH_DATABASE_URL, { max: 20, applicationName: "alfred-bench" });
