@@ -47,6 +47,16 @@ function defineEvent<S extends z.ZodObject>(definition: { description: string; p
   return definition;
 }
 
+/** The task the task.* samples describe; each event gives its own status. */
+const SAMPLE_TASK = {
+  task_id: SAMPLE.task,
+  title: "Call back about the Lisbon order",
+  due_at: "2025-01-16T09:00:00.000Z",
+  assignee_id: SAMPLE.user,
+  conversation_id: SAMPLE.conversation,
+  contact_id: SAMPLE.contact,
+};
+
 export const EVENT_CATALOG = {
   "message.ingested": defineEvent({
     description: "A customer message arrived on a channel and was stored in the inbox.",
@@ -112,41 +122,17 @@ export const EVENT_CATALOG = {
   "task.created": defineEvent({
     description: "A task was created (by an agent, a rule or an automation callback).",
     payload: taskPayload,
-    sample: {
-      task_id: SAMPLE.task,
-      title: "Call back about the Lisbon order",
-      status: "open",
-      due_at: "2025-01-16T09:00:00.000Z",
-      assignee_id: SAMPLE.user,
-      conversation_id: SAMPLE.conversation,
-      contact_id: SAMPLE.contact,
-    },
+    sample: { ...SAMPLE_TASK, status: "open" },
   }),
   "task.completed": defineEvent({
     description: "A task was marked done.",
     payload: taskPayload,
-    sample: {
-      task_id: SAMPLE.task,
-      title: "Call back about the Lisbon order",
-      status: "done",
-      due_at: "2025-01-16T09:00:00.000Z",
-      assignee_id: SAMPLE.user,
-      conversation_id: SAMPLE.conversation,
-      contact_id: SAMPLE.contact,
-    },
+    sample: { ...SAMPLE_TASK, status: "done" },
   }),
   "task.overdue": defineEvent({
     description: "An open task passed its due time (the scheduled overdue check; sent once per task).",
     payload: taskPayload,
-    sample: {
-      task_id: SAMPLE.task,
-      title: "Call back about the Lisbon order",
-      status: "open",
-      due_at: "2025-01-16T09:00:00.000Z",
-      assignee_id: SAMPLE.user,
-      conversation_id: SAMPLE.conversation,
-      contact_id: SAMPLE.contact,
-    },
+    sample: { ...SAMPLE_TASK, status: "open" },
   }),
   "contact.updated": defineEvent({
     description: "A contact's details changed.",

@@ -107,27 +107,29 @@ type Subject = { ruleId: string; version: number } | { flowId: string; step: num
 
 /** Inserts the execution row and, when this worker is the first, runs the actions in the same transaction. */
 async function logAndAct(db: Database, event: EventRow, subject: Subject, evaluation: Outcome, execution: ExecutionContext, effects: PostCommitEffects, notes: string[] = []): Promise<boolean> {
+  // The same row whether the actions ran or the transaction failed; only its errors differ.
+  const executionRow = (errors: string[]) => ({
+    tenantId: event.tenantId,
+    ruleId: "ruleId" in subject ? subject.ruleId : null,
+    flowId: "flowId" in subject ? subject.flowId : null,
+    step: "step" in subject ? subject.step : null,
+    eventId: event.id,
+    eventType: event.type,
+    version: subject.version,
+    matched: evaluation.matched,
+    skipped: evaluation.skipped,
+    conditions: evaluation.conditions,
+    errors,
+    chainDepth: execution.depth,
+    rootEventId: execution.root_event_id,
+  });
   const scopeEffects = new PostCommitEffects();
   let ran = false;
   try {
     ran = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(ruleExecutions)
-        .values({
-          tenantId: event.tenantId,
-          ruleId: "ruleId" in subject ? subject.ruleId : null,
-          flowId: "flowId" in subject ? subject.flowId : null,
-          step: "step" in subject ? subject.step : null,
-          eventId: event.id,
-          eventType: event.type,
-          version: subject.version,
-          matched: evaluation.matched,
-          skipped: evaluation.skipped,
-          conditions: evaluation.conditions,
-          errors: notes,
-          chainDepth: execution.depth,
-          rootEventId: execution.root_event_id,
-        })
+        .values(executionRow(notes))
         .onConflictDoNothing()
         .returning({ id: ruleExecutions.id });
       if (!row) return false;
@@ -142,21 +144,7 @@ async function logAndAct(db: Database, event: EventRow, subject: Subject, evalua
     const message = err instanceof Error ? err.message.slice(0, 500) : String(err);
     const [row] = await db
       .insert(ruleExecutions)
-      .values({
-        tenantId: event.tenantId,
-        ruleId: "ruleId" in subject ? subject.ruleId : null,
-        flowId: "flowId" in subject ? subject.flowId : null,
-        step: "step" in subject ? subject.step : null,
-        eventId: event.id,
-        eventType: event.type,
-        version: subject.version,
-        matched: evaluation.matched,
-        skipped: evaluation.skipped,
-        conditions: evaluation.conditions,
-        errors: [`the actions could not run: ${message}`],
-        chainDepth: execution.depth,
-        rootEventId: execution.root_event_id,
-      })
+      .values(executionRow([`the actions could not run: ${message}`]))
       .onConflictDoNothing()
       .returning({ id: ruleExecutions.id });
     return Boolean(row);
