@@ -45,6 +45,16 @@ export async function bearerFor(request: APIRequestContext, user: { email: strin
 }
 
 /** POSTs a WhatsApp webhook signed like Meta does: HMAC-SHA256 of the raw body with the app secret. */
+/** Points the demo WhatsApp channel's Graph API at a fake (sends, media) through the admin's REST API. */
+export async function pointDemoWhatsAppAt(request: APIRequestContext, graphBaseUrl: string): Promise<void> {
+  const admin = await bearerFor(request, DEMO.admin);
+  const channels = await (await request.get("/api/v1/channels", { headers: { authorization: admin } })).json();
+  const whatsapp = channels.items.find((c: { type: string; account_id: string }) => c.type === "whatsapp" && c.account_id === DEMO_WHATSAPP.phoneNumberId);
+  expect(whatsapp, "the demo seed has a WhatsApp channel").toBeTruthy();
+  const patched = await request.patch(`/api/v1/channels/${whatsapp.id}`, { headers: { authorization: admin }, data: { config: { api_base_url: graphBaseUrl, phone_number_id: DEMO_WHATSAPP.phoneNumberId } } });
+  expect(patched.status(), await patched.text()).toBe(200);
+}
+
 export async function postWhatsAppWebhook(request: APIRequestContext, payload: unknown, appSecret = DEMO_WHATSAPP.appSecret) {
   const body = JSON.stringify(payload);
   const signature = createHmac("sha256", appSecret).update(body).digest("hex");

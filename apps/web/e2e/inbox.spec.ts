@@ -1,6 +1,6 @@
 import { startFakeGraphApi, type FakeGraphApi } from "@alfred/channels";
 import { expect, test, type Page } from "@playwright/test";
-import { bearerFor, DEMO, DEMO_WHATSAPP, mainNav, postWhatsAppWebhook, screenshotPath, signIn, whatsAppStatus, whatsAppText } from "./helpers";
+import { bearerFor, DEMO, DEMO_WHATSAPP, mainNav, pointDemoWhatsAppAt, postWhatsAppWebhook, screenshotPath, signIn, whatsAppStatus, whatsAppText } from "./helpers";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -15,12 +15,7 @@ test.describe("agent inbox", () => {
   // phone number id goes along: the API re-derives the channel's account id from its settings.
   test.beforeAll(async ({ request }) => {
     fake = await startFakeGraphApi({ whatsapp: { [DEMO_WHATSAPP.phoneNumberId]: DEMO_WHATSAPP.accessToken }, port: GRAPH_PORT });
-    const admin = await bearerFor(request, DEMO.admin);
-    const channels = await (await request.get("/api/v1/channels", { headers: { authorization: admin } })).json();
-    const whatsapp = channels.items.find((c: { type: string; account_id: string }) => c.type === "whatsapp" && c.account_id === DEMO_WHATSAPP.phoneNumberId);
-    expect(whatsapp, "the demo seed has a WhatsApp channel").toBeTruthy();
-    const patched = await request.patch(`/api/v1/channels/${whatsapp.id}`, { headers: { authorization: admin }, data: { config: { api_base_url: fake.baseUrl, phone_number_id: DEMO_WHATSAPP.phoneNumberId } } });
-    expect(patched.status(), await patched.text()).toBe(200);
+    await pointDemoWhatsAppAt(request, fake.baseUrl);
   });
 
   test.afterAll(async () => {

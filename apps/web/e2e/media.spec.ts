@@ -1,6 +1,6 @@
 import { startFakeGraphApi, type FakeGraphApi } from "@alfred/channels";
 import { expect, test } from "@playwright/test";
-import { bearerFor, DEMO, DEMO_WHATSAPP, postWhatsAppWebhook, signIn, whatsAppImage } from "./helpers";
+import { DEMO, DEMO_WHATSAPP, pointDemoWhatsAppAt, postWhatsAppWebhook, signIn, whatsAppImage } from "./helpers";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -14,11 +14,7 @@ test.describe("media in the thread", () => {
 
   test.beforeAll(async ({ request }) => {
     fake = await startFakeGraphApi({ whatsapp: { [DEMO_WHATSAPP.phoneNumberId]: DEMO_WHATSAPP.accessToken }, port: GRAPH_PORT });
-    const admin = await bearerFor(request, DEMO.admin);
-    const channels = await (await request.get("/api/v1/channels", { headers: { authorization: admin } })).json();
-    const whatsapp = channels.items.find((c: { type: string; account_id: string }) => c.type === "whatsapp" && c.account_id === DEMO_WHATSAPP.phoneNumberId);
-    const patched = await request.patch(`/api/v1/channels/${whatsapp.id}`, { headers: { authorization: admin }, data: { config: { api_base_url: fake.baseUrl, phone_number_id: DEMO_WHATSAPP.phoneNumberId } } });
-    expect(patched.status(), await patched.text()).toBe(200);
+    await pointDemoWhatsAppAt(request, fake.baseUrl);
   });
 
   test.afterAll(async () => {
